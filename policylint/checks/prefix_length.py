@@ -1,0 +1,230 @@
+"""Prefix-length rules (PX): routes too specific to propagate, sent or accepted.
+
+Most networks drop IPv4 routes longer than /24 and IPv6 routes longer than /48
+(RFC 7454 §6.1.3 practice); the limits are ``Options.max_v4_len`` /
+``Options.max_v6_len``.  Terms that carry the BLACKHOLE community (RFC 7999) are
+exempt from PX102/PX103: remotely triggered blackholing is meant to be specific.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from policylint.checks.common import ebgp_afs, main_ref, ref_text, role_text
+from policylint.evaluate import normalize_community
+from policylint.findings import Finding
+from policylint.model import (
+    Action,
+    Afi,
+    Device,
+    MatchCommunity,
+    MatchPrefixList,
+    Neighbor,
+    NeighborAF,
+    PrefixEntry,
+    SetCommunity,
+    Span,
+    Term,
+)
+from policylint.options import Options
+from policylint.policyspace import Space, permit_space
+from policylint.prefixes import PrefixSet
+
+_BLACKHOLE = "blackhole"
+
+
+def limit(afi: Afi, options: Options) -> int:
+    return options.max_v4_len if afi is Afi.IPV4 else options.max_v6_len
+
+
+def too_specific(afi: Afi, options: Options) -> PrefixSet:
+    """Every prefix of ``afi`` longer than the configured limit."""
+    return PrefixSet.longer_than(options.max_v4_len, options.max_v6_len).family(afi)
+
+
+# --------------------------------------------------------------------------- PX101
+
+
+def px101(device: Device, options: Options) -> Iterator[Finding]:
+    """A ``network`` / ``aggregate-address`` longer than the propagation limit."""
+    for orig in device.originations:
+        net = orig.prefix
+        if net is None:
+            continue
+        afi = Afi.IPV4 if net.version == 4 else Afi.IPV6
+        top = limit(afi, options)
+        if net.prefixlen <= top:
+            continue
+        yield Finding(
+            orig.span,
+            f"`{orig.via} {net}` originates a /{net.prefixlen}, longer than /{top}: most networks "
+            "filter such routes (RFC 7454 §6.1.3 practice), so it reaches few ASes and traffic for "
+            f"{net} follows a covering route if one is announced, or is dropped where none is.",
+        )
+
+
+# --------------------------------------------------------------------------- witnesses
+
+
+@dataclass(frozen=True, slots=True)
+class Witness:
+    """Where a too-specific space is permitted: the most precise line and a description."""
+
+    span: Span
+    where: str  # "route-map OUT seq 10 (prefix-list OWN seq 5)"
+    prefixes: PrefixSet  # the too-specific prefixes this place permits
+
+
+def _terms_by_span(device: Device) -> dict[Span, tuple[str, Term]]:
+    return {t.span: (p.name, t) for p in device.policies.values() for t in p.terms}
+
+
+def _is_blackhole_term(device: Device, term: Term) -> bool:
+    """Does the term match or set the BLACKHOLE community (RFC 7999 RTBH)?"""
+    for m in term.matches:
+        if isinstance(m, MatchCommunity) and not m.large:
+            clist = device.community_lists.get(m.name)
+            if clist is not None and any(
+                e.action is Action.PERMIT and not e.expanded and _BLACKHOLE in map(normalize_community, e.values)
+                for e in clist.entries
+            ):
+                return True
+    return any(
+        isinstance(s, SetCommunity) and not s.large and _BLACKHOLE in map(normalize_community, s.values)
+        for s in term.sets
+    )
+
+
+def _entry_for(device: Device, afi: Afi, name: str, target: PrefixSet) -> PrefixEntry | None:
+    """The first permit entry of prefix-list ``name`` that lets some of ``target`` through."""
+    plist = device.prefix_list(afi, name)
+    if plist is None:
+        return None
+    family = PrefixSet.all(afi)
+    seen = PrefixSet.empty()
+    for entry in plist.entries:
+        matched = PrefixSet.from_entry(entry) & family
+        if entry.action is Action.PERMIT and not ((matched - seen) & target).is_empty():
+            return entry
+        seen = seen | matched
+    return None
+
+
+def witnesses(
+    device: Device, nb: Neighbor, af: NeighborAF, space: Space, target: PrefixSet
+) -> tuple[list[Witness], bool]:
+    """The places that permit some of ``target`` (most precise line), and whether RTBH terms were left out."""
+    terms = _terms_by_span(device)
+    out: list[Witness] = []
+    skipped = False
+    for prefixes, span in space.witness_for(target):
+        found = terms.get(span)
+        if found is None:
+            w = Witness(span, _ref_at(af, span) or f"neighbor {nb.address}", prefixes)
+            out.append(_refine_plist(device, af, w))
+            continue
+        name, term = found
+        if _is_blackhole_term(device, term):
+            skipped = True
+            continue
+        where, where_span = f"route-map {name} seq {term.seq}", term.span
+        for m in term.matches:
+            if isinstance(m, MatchPrefixList) and m.afi is af.afi:
+                entry = _entry_for(device, af.afi, m.name, prefixes)
+                if entry is not None:
+                    where += f" (prefix-list {m.name} seq {entry.seq})"
+                    where_span = entry.span
+                    break
+        out.append(Witness(where_span, where, prefixes))
+    return out, skipped
+
+
+def _ref_at(af: NeighborAF, span: Span) -> str | None:
+    for filters in (af.imports, af.exports):
+        for ref in (filters.route_map, filters.prefix_list, filters.filter_list):
+            if ref is not None and ref.span == span:
+                return ref_text(ref)
+    return None
+
+
+def _refine_plist(device: Device, af: NeighborAF, w: Witness) -> Witness:
+    """A neighbor-level prefix-list witness points at the entry that permits the prefixes."""
+    for filters in (af.imports, af.exports):
+        ref = filters.prefix_list
+        if ref is not None and ref.span == w.span:
+            entry = _entry_for(device, af.afi, ref.name, w.prefixes)
+            if entry is not None:
+                return Witness(entry.span, f"prefix-list {ref.name} seq {entry.seq}", w.prefixes)
+    return w
+
+
+def _covered_by_originations(device: Device, afi: Afi) -> PrefixSet:
+    out = PrefixSet.empty()
+    for o in device.originations:
+        if o.prefix is not None and o.prefix.version == (4 if afi is Afi.IPV4 else 6):
+            out = out | PrefixSet.of_range(o.prefix, o.prefix.prefixlen, o.prefix.max_prefixlen)
+    return out
+
+
+def sample(device: Device, afi: Afi, prefixes: PrefixSet) -> str:
+    """``198.51.100.0/25 (of 198.51.100.0/24 ge 25)``: one concrete prefix, near our own space if possible."""
+    own = prefixes & _covered_by_originations(device, afi)
+    pick = (own if not own.is_empty() else prefixes).witness()
+    ranges = (own if not own.is_empty() else prefixes).describe(2)
+    return f"{pick} (of {ranges})" if pick is not None and str(pick) != ranges else ranges
+
+
+# --------------------------------------------------------------------------- PX102 / PX103
+
+
+def _findings(device: Device, options: Options, direction: str) -> Iterator[tuple[Neighbor, NeighborAF, Space,
+                                                                                     list[Witness], PrefixSet]]:
+    for nb, af in ebgp_afs(device):
+        filters = af.imports if direction == "import" else af.exports
+        if filters.empty and (direction == "export" or device.semantics.ebgp_requires_policy):
+            continue  # export: LK101's job; import under RFC 8212: nothing accepted
+        space = permit_space(device, nb, af.afi, "import" if direction == "import" else "export")
+        long_ = space.possible & too_specific(af.afi, options)
+        if long_.is_empty():
+            continue
+        found, skipped = witnesses(device, nb, af, space, long_)
+        if not found and skipped:
+            continue  # only RTBH terms permit them
+        if not found:
+            span = (main_ref(filters) or nb).span
+            found = [Witness(span, _ref_at(af, span) or f"neighbor {nb.address}", long_)]
+        yield nb, af, space, found, long_
+
+
+def px102(device: Device, options: Options) -> Iterator[Finding]:
+    """Export policy toward an eBGP neighbor that can send prefixes longer than the limit."""
+    for nb, af, space, found, _ in _findings(device, options, "export"):
+        w = found[0]
+        top = limit(af.afi, options)
+        cond = "" if not (w.prefixes & space.unconditional).is_empty() else " when its other match conditions hold"
+        yield Finding(
+            w.span,
+            f"{w.where} lets {af.afi.value} prefixes longer than /{top} out to {role_text(nb)}{cond}, "
+            f"e.g. {sample(device, af.afi, w.prefixes)}: most networks drop them (RFC 7454 §6.1.3 practice), "
+            "so the announcement does not propagate; traffic follows a covering route if one exists or is "
+            "dropped, and internal more-specifics leak into other networks' tables.",
+        )
+
+
+def px103(device: Device, options: Options) -> Iterator[Finding]:
+    """eBGP import that can accept prefixes longer than the limit."""
+    for nb, af, space, found, long_ in _findings(device, options, "import"):
+        w = found[0]
+        top = limit(af.afi, options)
+        ref = main_ref(af.imports)
+        span = ref.span if ref is not None else nb.span
+        how = f"{w.where} accepts" if ref is not None else "there is no import policy, so the session accepts"
+        cond = "" if not (long_ & space.unconditional).is_empty() else " (when its other match conditions hold)"
+        yield Finding(
+            span,
+            f"{how} {af.afi.value} prefixes longer than /{top} from {role_text(nb)}{cond}, "
+            f"e.g. {sample(device, af.afi, w.prefixes)}: such routes pollute the table, and because the "
+            "longest match wins, a more-specific hijack of any destination would be accepted here and "
+            "pull its traffic to the hijacker.",
+        )

@@ -1,0 +1,34 @@
+"""Every check, registered explicitly (no import-time magic): code -> function."""
+
+from __future__ import annotations
+
+from policylint.checks.anycast import ac101
+from policylint.checks.base import Check
+from policylint.checks.leak import lk101, lk102, lk103
+from policylint.checks.prefix_length import px101, px102, px103
+from policylint.checks.prepend import pp101, pp102, pp103, pp104, pp105
+from policylint.checks.reference import rf101
+from policylint.checks.rpki import rv101, rv102, rv103, rv104
+
+CHECKS: tuple[Check, ...] = (
+    Check("PX101", device=px101),
+    Check("PX102", device=px102),
+    Check("PX103", device=px103),
+    Check("RV101", device=rv101),
+    Check("RV102", device=rv102),
+    Check("RV103", device=rv103),
+    Check("RV104", device=rv104),
+    Check("LK101", device=lk101),
+    Check("LK102", device=lk102),
+    Check("LK103", device=lk103),
+    Check("PP101", device=pp101),
+    Check("PP102", device=pp102),
+    Check("PP103", device=pp103),
+    Check("PP104", device=pp104),
+    Check("PP105", device=pp105),
+    Check("AC101", network=ac101),
+    Check("RF101", device=rf101),
+)
+
+# emitted by the engine itself from what the parsers report (file scope)
+ENGINE_RULES: tuple[str, ...] = ("PS001", "PS002", "PS003", "PS004")

@@ -1,0 +1,331 @@
+"""The ``policylint`` command line: ``lint``, ``rules``, ``rule``.
+
+Thin by design: parse options, call the engine, hand the result to a reporter.
+Start-up time matters (pre-commit runs this on every commit), so the engine,
+rich and the reporters are imported inside the commands, and only the chosen
+reporter is imported at all.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 input or tool
+error (wins over 1).  No traceback is ever printed: any unexpected exception
+becomes one ``policylint: error: ...`` line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from policylint import __version__
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from policylint.catalogue import RuleDoc
+
+PROGRESS_MIN_FILES = 50
+
+
+class Format(enum.StrEnum):
+    FULL = "full"
+    CONCISE = "concise"
+    JSON = "json"
+
+
+class RulesFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class FailOn(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    NEVER = "never"
+
+
+def _error(message: str) -> None:
+    from policylint.report import clean
+
+    sys.stderr.write(f"policylint: error: {clean(message)}\n")
+    sys.stderr.flush()
+
+
+def _fail(message: str) -> NoReturn:
+    _error(message)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """Turn any unexpected exception into one error line and exit code 2."""
+    try:
+        yield
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except KeyboardInterrupt:
+        _error("interrupted")
+        raise typer.Exit(2) from None
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        raise typer.Exit(2) from None
+    except Exception as exc:
+        _error(f"internal error: {type(exc).__name__}: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``| head``): stop writing, say nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class _App(typer.Typer):
+    """A Typer that never lets a traceback out, whatever fails."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return typer.main.get_command(self)(*args, **kwargs)
+        except SystemExit:
+            try:
+                sys.stdout.flush()  # surface a closed pipe here, not at interpreter exit
+            except BrokenPipeError:
+                _quiet_broken_pipe()
+            except (OSError, ValueError):
+                pass
+            raise
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            sys.exit(2)
+        except KeyboardInterrupt:
+            _error("interrupted")
+            sys.exit(2)
+        except Exception as exc:
+            _error(f"internal error: {type(exc).__name__}: {exc}")
+            sys.exit(2)
+
+
+app = _App(
+    name="policylint",
+    help="Lint BGP route policies in FRR, Cisco IOS and ExaBGP configurations.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"policylint {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Lint BGP route policies in FRR, Cisco IOS and ExaBGP configurations."""
+
+
+class _ProgressBar:
+    """A transient progress bar on stderr, started only for runs with many files."""
+
+    def __init__(self) -> None:
+        self._bar: Progress | None = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total <= PROGRESS_MIN_FILES:
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("linting", total=total)
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+@app.command()
+def lint(  # noqa: PLR0917 (typer maps parameters to options)
+    paths: Annotated[
+        list[str], typer.Argument(metavar="PATH", show_default=False, help="Config files or directories.")
+    ],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.FULL,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
+    ] = FailOn.WARNING,
+    max_prepends: Annotated[
+        int | None,
+        typer.Option("--max-prepends", min=0, metavar="N", help="Most AS-path prepends before PP103 fires."),
+    ] = None,
+    show_unsupported: Annotated[
+        bool, typer.Option("--show-unsupported", help="List every not-modelled line (PS003).")
+    ] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Findings only: no summary.")] = False,
+) -> None:
+    """Lint config files and directories (recursively)."""
+    with _guard():
+        from policylint.engine import lint_paths
+        from policylint.options import Options
+        from policylint.report import ReportConfig, error_lines, exit_code, render
+
+        options = Options() if max_prepends is None else Options(max_prepends=max_prepends)
+        bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
+        try:
+            result = lint_paths(paths, options, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        config = ReportConfig(fail_on=fail_on.value, show_unsupported=show_unsupported, quiet=quiet)
+        code = exit_code(result, config.fail_on)
+        if output is None:
+            render(result, fmt.value, sys.stdout, config)
+            sys.stdout.flush()
+        else:
+            try:
+                with output.open("w", encoding="utf-8", newline="\n") as fh:
+                    render(result, fmt.value, fh, config)
+            except OSError as exc:
+                _fail(f"cannot write {output}: {exc.strerror or exc}")
+        for line in error_lines(result):
+            sys.stderr.write(line + "\n")
+        raise typer.Exit(code)
+
+
+def _catalogue() -> dict[str, RuleDoc]:
+    from policylint.catalogue import CatalogueError, load_catalogue
+
+    try:
+        return load_catalogue()
+    except (CatalogueError, OSError, ValueError, KeyError, TypeError) as exc:
+        _fail(f"the rule catalogue is broken: {type(exc).__name__}: {exc}")
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="Output format.")] = RulesFormat.TABLE,
+) -> None:
+    """List every rule: code, name, category, default severity, summary."""
+    with _guard():
+        docs = list(_catalogue().values())
+        if fmt is RulesFormat.JSON:
+            sys.stdout.write(_rules_json(docs))
+        else:
+            _rules_table(docs)
+
+
+@app.command("rule")
+def rule_cmd(
+    code: Annotated[str, typer.Argument(metavar="CODE_OR_NAME", help="A rule code (PX101) or name.")],
+) -> None:
+    """Explain one rule: what it finds, why it breaks routing, examples, references."""
+    with _guard():
+        from policylint.catalogue import lookup
+
+        docs = _catalogue()
+        doc = lookup(code)
+        if doc is None:
+            hint = _suggest(code, list(docs.values()))
+            _fail(f"unknown rule {code!r}{hint}; `policylint rules` lists them all")
+        sys.stdout.write(_explain(doc))
+
+
+# --------------------------------------------------------------------------- rule docs
+
+
+def _rules_json(docs: list[RuleDoc]) -> str:
+    import json
+
+    rows = [
+        {
+            "code": d.code,
+            "name": d.name,
+            "category": d.category,
+            "severity": d.severity.value,
+            "scope": d.scope,
+            "summary": d.summary,
+        }
+        for d in docs
+    ]
+    return json.dumps(rows, indent=2, ensure_ascii=True) + "\n"
+
+
+def _rules_table(docs: list[RuleDoc]) -> None:
+    """A rich table on a terminal; aligned plain columns (one rule a line) otherwise."""
+    from policylint.report import clean
+
+    if not sys.stdout.isatty():
+        header = ("code", "name", "category", "severity", "summary")
+        rows = [header, *((d.code, d.name, d.category, d.severity.value, d.summary) for d in docs)]
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            cells = [r[i].ljust(widths[i]) for i in range(4)]
+            sys.stdout.write(clean("  ".join([*cells, " ".join(r[4].split())])) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from policylint.report.human import SEVERITY_STYLE
+
+    table = Table(title=f"{len(docs)} rules", title_justify="left")
+    for col in ("code", "name", "category", "severity"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("summary")
+    for d in docs:
+        sev = Text(d.severity.value, style=SEVERITY_STYLE.get(d.severity.value, ""))
+        table.add_row(Text(d.code, style="bold"), d.name, d.category, sev, Text(" ".join(d.summary.split())))
+    Console(highlight=False, markup=False, emoji=False).print(table)
+
+
+def _explain(doc: RuleDoc) -> str:
+    """The rule's documentation as Markdown, in ruff's fixed sections."""
+    parts = [
+        f"# {doc.name} ({doc.code})",
+        f"Category: {doc.category} · Default severity: {doc.severity.value} · Scope: {doc.scope}",
+        f"## What it does\n\n{doc.summary}",
+        f"## Why is this bad?\n\n{doc.why}",
+    ]
+    if doc.example_bad:
+        parts.append(f"## Example\n\n```\n{doc.example_bad}\n```")
+    if doc.example_good:
+        parts.append(f"## Use instead\n\n```\n{doc.example_good}\n```")
+    if doc.references:
+        parts.append("## References\n\n" + "\n".join(f"- {r}" for r in doc.references))
+    return "\n\n".join(parts) + "\n"
+
+
+def _suggest(key: str, docs: list[RuleDoc]) -> str:
+    import difflib
+
+    names = [d.code for d in docs] + [d.name for d in docs]
+    close = difflib.get_close_matches(key.strip(), names, n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(key.strip().upper(), names, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""

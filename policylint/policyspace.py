@@ -1,0 +1,292 @@
+"""Symbolic policy analysis: which prefixes can a route-map / session permit?
+
+The walk mirrors :mod:`policylint.evaluate` term by term while tracking the
+prefix space not yet decided.  It over-approximates where exactness would need
+attributes (AS path, communities, RPKI state) or control flow (on-match, call):
+it may say a prefix *can* be permitted when in practice it cannot, never the
+reverse.  For route-maps made only of prefix-list matches (no on-match / call)
+``unconditional`` is exact; the tests check it against the concrete evaluator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from policylint.aspath import aspath_list_admits_foreign
+from policylint.model import (
+    Action,
+    Afi,
+    Device,
+    MatchAsPath,
+    MatchCommunity,
+    MatchOther,
+    MatchPrefixList,
+    MatchRpki,
+    Neighbor,
+    Span,
+    Term,
+    UndefinedMatch,
+    UndefinedPolicy,
+)
+from policylint.prefixes import PrefixSet, prefix_list_permits
+
+Direction = Literal["import", "export"]
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """What a policy can permit, split by what else has to hold.
+
+    - ``unconditional``: for each prefix, a route with *any* attributes is permitted.
+    - ``conditional``: permitted only if some non-prefix condition (as-path,
+      community, rpki, unmodelled match) holds as well.
+    - ``foreign_path_space``: prefixes a route whose AS path carries a foreign
+      ASN (not the device's own) may be permitted for; ``unconditional`` plus the
+      conditional part whose as-path conditions admit foreign paths.  Leak
+      checks use this: a ``match as-path ^$`` term does not count, ``_174_`` does.
+    - ``witnesses``: per permitting term, the prefixes it contributes and its span.
+    """
+
+    unconditional: PrefixSet
+    conditional: PrefixSet
+    foreign_path_space: PrefixSet
+    witnesses: tuple[tuple[PrefixSet, Span], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def possible(self) -> PrefixSet:
+        return self.unconditional | self.conditional
+
+    @classmethod
+    def nothing(cls, *notes: str) -> Space:
+        e = PrefixSet.empty()
+        return cls(e, e, e, (), notes)
+
+    @classmethod
+    def everything(cls, family: PrefixSet, span: Span | None, *notes: str) -> Space:
+        witnesses = ((family, span),) if span is not None else ()
+        return cls(family, PrefixSet.empty(), family, witnesses, notes)
+
+    def witness_for(self, prefixes: PrefixSet) -> tuple[tuple[PrefixSet, Span], ...]:
+        """The witnesses that contribute some of ``prefixes``, restricted to them."""
+        return tuple((p & prefixes, s) for p, s in self.witnesses if not (p & prefixes).is_empty())
+
+
+@dataclass(slots=True)
+class _Ctx:
+    device: Device
+    afi: Afi
+    family: PrefixSet
+    local_asns: frozenset[int]
+    plists: dict[str, PrefixSet] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cond:
+    never: bool = False  # the term can never match
+    conditional: bool = False  # some non-prefix condition must also hold
+    foreign: bool = True  # its as-path conditions (if any) admit foreign paths
+    notes: tuple[str, ...] = ()
+
+
+def _local_asns(device: Device) -> frozenset[int]:
+    asns = {device.asn} | {n.local_as for n in device.neighbors}
+    return frozenset(a for a in asns if a is not None)
+
+
+def _plist_space(ctx: _Ctx, name: str) -> PrefixSet | None:
+    if name not in ctx.plists:
+        plist = ctx.device.prefix_list(ctx.afi, name)
+        if plist is None:
+            return None
+        sem = ctx.device.semantics
+        ctx.plists[name] = prefix_list_permits(
+            plist,
+            empty_permits_all=sem.empty_prefix_list_permits,
+            implicit_deny=sem.prefix_list_implicit_deny,
+        )
+    return ctx.plists[name]
+
+
+def _term_prefixes(ctx: _Ctx, term: Term) -> PrefixSet:
+    never = ctx.device.semantics.undefined_match_list is UndefinedMatch.NEVER_MATCHES
+    space = ctx.family
+    for m in term.matches:
+        if not isinstance(m, MatchPrefixList):
+            continue
+        if m.afi is not ctx.afi:
+            return PrefixSet.empty()
+        permitted = _plist_space(ctx, m.name)
+        if permitted is None:
+            if never:
+                return PrefixSet.empty()
+            continue
+        space = space & permitted
+    return space
+
+
+def _term_condition(ctx: _Ctx, term: Term) -> _Cond:
+    device = ctx.device
+    always = device.semantics.undefined_match_list is UndefinedMatch.ALWAYS_MATCHES
+    conditional, foreign = False, True
+    notes: list[str] = []
+    for m in term.matches:
+        if isinstance(m, MatchPrefixList):
+            continue
+        if isinstance(m, MatchAsPath):
+            alist = device.as_path_lists.get(m.name)
+            if alist is None:
+                if always:
+                    continue
+                return _Cond(never=True)
+            conditional = True
+            if not aspath_list_admits_foreign(alist, ctx.local_asns).admits_foreign:
+                foreign = False
+        elif isinstance(m, MatchCommunity):
+            lists = device.large_community_lists if m.large else device.community_lists
+            if m.name not in lists:
+                if always:
+                    continue
+                return _Cond(never=True)
+            conditional = True
+        elif isinstance(m, MatchRpki):
+            conditional = True
+        else:
+            assert isinstance(m, MatchOther)
+            conditional = True
+            notes.append(f"seq {term.seq}: unmodelled match '{m.text}' treated as possibly true")
+    return _Cond(False, conditional, foreign, tuple(notes))
+
+
+def _walk(ctx: _Ctx, name: str, stack: tuple[str, ...]) -> Space:
+    device = ctx.device
+    policy = device.policies.get(name)
+    if policy is None:
+        if device.semantics.undefined_neighbor_policy is UndefinedPolicy.PERMIT_ALL:
+            return Space.everything(ctx.family, None, f"undefined route-map {name} permits all")
+        return Space.nothing(f"undefined route-map {name} denies all")
+    if name in stack:
+        return Space.nothing(f"route-map call loop through {name}: denied")
+    empty = PrefixSet.empty()
+    remaining = ctx.family
+    uncond, cond, foreign = empty, empty, empty
+    witnesses: list[tuple[PrefixSet, Span]] = []
+    notes: list[str] = []
+    for term in sorted(policy.terms, key=lambda t: t.seq):
+        prefixes = _term_prefixes(ctx, term)
+        how = _term_condition(ctx, term)
+        notes.extend(f"route-map {name} {n}" for n in how.notes)
+        if how.never or prefixes.is_empty():
+            continue
+        if term.action is Action.DENY:
+            if not how.conditional:
+                remaining = remaining - prefixes
+            continue
+        contrib = prefixes & remaining
+        u_part = empty if how.conditional else contrib
+        c_part = contrib if how.conditional else empty
+        f_part = contrib if how.foreign else empty
+        if term.call is not None and term.call in device.policies:
+            sub = _walk(ctx, term.call, (*stack, name))
+            notes.extend(sub.notes)
+            u_part = u_part & sub.unconditional
+            c_part = (contrib & sub.possible) - u_part
+            f_part = f_part & sub.foreign_path_space
+        elif term.call is not None:
+            notes.append(f"route-map {name} seq {term.seq} calls undefined route-map {term.call}: ignored")
+        if term.on_match is not None:
+            notes.append(
+                f"route-map {name} seq {term.seq} continues (on-match {term.on_match.kind.value}): "
+                "its routes are counted as permitted (over-approximation)"
+            )
+        uncond, cond, foreign = uncond | u_part, cond | c_part, foreign | f_part
+        contributed = u_part | c_part
+        if not contributed.is_empty():
+            witnesses.append((contributed, term.span))
+        if not how.conditional:
+            remaining = remaining - prefixes
+    if not device.semantics.route_map_implicit_deny and not remaining.is_empty():
+        uncond, foreign = uncond | remaining, foreign | remaining
+        witnesses.append((remaining, policy.span))
+        notes.append(f"route-map {name}: no implicit deny, unmatched routes are permitted")
+    return Space(uncond, cond - uncond, foreign | uncond, tuple(witnesses), tuple(notes))
+
+
+def policy_space(device: Device, policy_name: str, afi: Afi) -> Space:
+    """The prefixes of family ``afi`` route-map ``policy_name`` can permit."""
+    ctx = _Ctx(device, afi, PrefixSet.all(afi), _local_asns(device))
+    return _walk(ctx, policy_name, ())
+
+
+def _combine(outer: Space, inner: Space) -> Space:
+    """Both must permit: ``outer`` (session filters so far) then ``inner`` (route-map)."""
+    uncond = outer.unconditional & inner.unconditional
+    possible = outer.possible & inner.possible
+    return Space(
+        uncond,
+        possible - uncond,
+        outer.foreign_path_space & inner.foreign_path_space,
+        inner.witness_for(possible),
+        outer.notes + inner.notes,
+    )
+
+
+def permit_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direction) -> Space:
+    """What one direction of one session can permit (same rules as ``evaluate_session``)."""
+    sem = device.semantics
+    who = f"neighbor {neighbor.label}"
+    af = neighbor.af(afi)
+    if af is None or not af.activated:
+        return Space.nothing(f"address family {afi.value} not activated for {who}")
+    filters = af.imports if direction == "import" else af.exports
+    family = PrefixSet.all(afi)
+    if filters.empty:
+        if neighbor.is_ebgp and sem.ebgp_requires_policy:
+            return Space.nothing(f"no {direction} policy on eBGP {who}: nothing passes (RFC 8212)")
+        return Space.everything(family, af.span, f"no {direction} filter on {who}")
+    deny_undefined = sem.undefined_neighbor_policy is UndefinedPolicy.DENY_ALL
+    space = Space.everything(family, None)
+    if filters.prefix_list is not None:
+        ref = filters.prefix_list
+        plist = device.prefix_list(afi, ref.name)
+        if plist is None:
+            if deny_undefined:
+                return Space.nothing(f"undefined prefix-list {ref.name} on {who} denies all")
+        else:
+            allowed = prefix_list_permits(
+                plist,
+                empty_permits_all=sem.empty_prefix_list_permits,
+                implicit_deny=sem.prefix_list_implicit_deny,
+            )
+            space = Space(allowed, PrefixSet.empty(), allowed, ((allowed, ref.span),), space.notes)
+    if filters.filter_list is not None:
+        ref = filters.filter_list
+        alist = device.as_path_lists.get(ref.name)
+        if alist is None:
+            if deny_undefined:
+                return Space.nothing(f"undefined as-path list {ref.name} on {who} denies all")
+        else:
+            check = aspath_list_admits_foreign(alist, _local_asns(device))
+            foreign = space.foreign_path_space if check.admits_foreign else PrefixSet.empty()
+            space = Space(
+                PrefixSet.empty(),
+                space.possible,
+                foreign,
+                space.witnesses or ((space.possible, ref.span),),
+                space.notes,
+            )
+    if filters.route_map is not None:
+        ref = filters.route_map
+        if ref.name not in device.policies and deny_undefined:
+            return Space.nothing(f"undefined route-map {ref.name} on {who} denies all")
+        space = _combine(space, policy_space(device, ref.name, afi))
+    if not space.witnesses and not space.possible.is_empty():
+        space = Space(
+            space.unconditional,
+            space.conditional,
+            space.foreign_path_space,
+            ((space.possible, af.span),),
+            space.notes,
+        )
+    return space

@@ -1,0 +1,62 @@
+"""Vendor detection from file content (never from the file name alone)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# (vendor, pattern, weight): evidence found in the first part of a file
+_EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
+    (v, re.compile(p, re.MULTILINE), w)
+    for v, p, w in (
+        ("frr", r"^frr (version|defaults)\b", 10),
+        ("frr", r"^\s*bgp (as-path access-list|community-list|large-community-list)\b", 4),
+        ("frr", r"^\s*exit-address-family\b", 1),
+        ("frr", r"^\s*address-family (ipv4|ipv6) (unicast|multicast|vpn|labeled-unicast|flowspec)\b", 1),
+        ("frr", r"^\s*neighbor \S+ (remote-as|peer-group|local-role|activate)\b", 1),
+        ("frr", r"^\s*network \d+\.\d+\.\d+\.\d+/\d+", 2),
+        ("frr", r"^\s*rpki\s*$", 3),
+        ("frr", r"^\s*(log (file|syslog|stdout)|service integrated-vtysh-config|zebra |ip forwarding)\b", 2),
+        ("frr", r"^\s*ip prefix-list \S+ (seq \d+ )?(permit|deny) \S+/\d+", 2),
+        ("frr", r"^route-map \S+ (permit|deny) \d+\s*$", 2),
+        ("frr", r"^\s*router (bgp|ospf|isis|rip|ospf6|babel|eigrp)\b", 2),
+        ("frr", r"^\s*neighbor \S+ interface\b", 4),
+        ("frr", r"^\s*(ip addr(ess)?|ipv6 address) [0-9a-fA-F:.]+/\d+", 2),
+        ("frr", r"^\s*set extcommunity bandwidth\b", 4),
+        ("frr", r"^access-list \S+ seq \d+ (permit|deny)", 3),
+        ("ios", r"^\s*network \d+\.\d+\.\d+\.\d+ mask \d+", 4),
+        ("ios", r"^\s*ip (as-path access-list|community-list)\b", 4),
+        ("ios", r"^(version 1[0-9]\.|boot-start-marker|service timestamps)", 6),
+        ("ios", r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet\d|Loopback|Serial)", 2),
+        ("ios-xr", r"^\s*(route-policy \S+|end-policy|prefix-set \S+|end-set|RP/0/)", 12),
+        ("nx-os", r"^\s*(feature (bgp|ospf|interface-vlan)|!Command: show running-config)", 12),
+        ("eos", r"^\s*(! device: |management api http-commands|daemon TerminAttr)", 12),
+        ("asa", r"^\s*(ASA Version|: Saved|names$)", 12),
+        ("exabgp", r"^\s*neighbor \S+\s*\{", 10),
+        ("exabgp", r"^\s*(process|template|static|announce)\s+\S*\s*\{", 6),
+        ("exabgp", r"^\s*(local-as|peer-as|router-id|local-address)\s+\S+;", 4),
+    )
+)
+
+SUPPORTED = frozenset({"frr"})
+KNOWN = frozenset({"frr", "ios", "ios-xr", "nx-os", "eos", "asa", "exabgp"})
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    vendor: str | None  # None: not recognised as a router config
+    score: int
+
+
+def detect(text: str) -> Detection:
+    head = text[:65536]
+    scores: dict[str, int] = {}
+    for vendor, pattern, weight in _EVIDENCE:
+        if pattern.search(head):
+            scores[vendor] = scores.get(vendor, 0) + weight
+    if not scores:
+        return Detection(None, 0)
+    vendor, score = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "frr"))
+    if score < 2:
+        return Detection(None, score)
+    return Detection(vendor, score)

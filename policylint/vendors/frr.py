@@ -1,0 +1,221 @@
+"""FRR front end: text -> statements (frr_lex) -> node logic (frr_assemble) -> Device.
+
+FRR's meaning is decided here, once, in :func:`_semantics` and the inheritance
+rules of :func:`_neighbors`; checks and the evaluator only read the result.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import PurePath
+
+from policylint.model import (
+    Afi,
+    AsPathList,
+    CommunityList,
+    Device,
+    Filters,
+    Neighbor,
+    NeighborAF,
+    Policy,
+    PrefixList,
+    Ref,
+    Role,
+    RoleSource,
+    RpkiConfig,
+    Span,
+    Term,
+    UndefinedMatch,
+    UndefinedPolicy,
+    VendorSemantics,
+)
+from policylint.roles import LOCAL_ROLE_TO_NEIGHBOR, role_from_description
+from policylint.vendors.frr_assemble import _asn
+from policylint.vendors.frr_lex import FrrSyntax
+from policylint.vendors.frr_neighbors import FrrAssembler
+from policylint.vendors.frr_state import AfBuilder, DeviceBuilder, NeighborBuilder
+
+_GENERIC_NAMES = frozenset({"frr", "bgpd", "zebra", "router", "config", "running-config", "startup-config"})
+_VERSION = re.compile(r"(\d+)\.(\d+)")
+
+
+@cache
+def syntax() -> FrrSyntax:
+    return FrrSyntax()
+
+
+def parse(path: str, text: str) -> tuple[Device, ...]:
+    """Parse one FRR configuration file into one Device.  Never raises on bad lines."""
+    syn = syntax()
+    asm = FrrAssembler(path)
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if not stripped or stripped[0] in "!#":
+            continue
+        words = syn.words(stripped)
+        indent = len(raw) - len(raw.lstrip())
+        asm.feed(syn.statement(words, lineno, indent), words, raw, lineno, indent)
+    return (_device(asm),)
+
+
+def _hostname(b: DeviceBuilder) -> str:
+    if b.hostname:
+        return b.hostname
+    p = PurePath(b.path)
+    stem = p.stem
+    if stem in _GENERIC_NAMES and p.parent.name:
+        return p.parent.name
+    return stem or p.name
+
+
+def _semantics(b: DeviceBuilder) -> VendorSemantics:
+    """FRR: RFC 8212 is on for `frr defaults traditional` from 7.4, off for datacenter."""
+    default_on = b.defaults != "datacenter"
+    m = _VERSION.match(b.version or "")
+    if m and (int(m.group(1)), int(m.group(2))) < (7, 4):
+        default_on = False
+    explicit = b.instances[0].requires_policy if b.instances else None
+    requires = default_on if explicit is None else explicit
+    return VendorSemantics(
+        ebgp_requires_policy=requires,
+        undefined_neighbor_policy=UndefinedPolicy.DENY_ALL,
+        undefined_match_list=UndefinedMatch.NEVER_MATCHES,
+        empty_prefix_list_permits=True,
+        notes=(
+            "FRR denies all routes on a session whose route-map or prefix-list is undefined",
+            "FRR never matches a route-map `match` on an undefined list",
+        ),
+    )
+
+
+def _filters(own: dict[str, Ref], inherited: dict[str, Ref]) -> Filters:
+    merged = {**inherited, **own}
+    return Filters(merged.get("route_map"), merged.get("prefix_list"), merged.get("filter_list"))
+
+
+def _afs(nb: NeighborBuilder, group: NeighborBuilder | None, default_ipv4: bool, span: Span) -> tuple[NeighborAF, ...]:
+    out: list[NeighborAF] = []
+    for afi in (Afi.IPV4, Afi.IPV6):
+        own = nb.afs.get(afi, AfBuilder())
+        grp = group.afs.get(afi, AfBuilder()) if group else AfBuilder()
+        activated = own.activated if own.activated is not None else grp.activated
+        if activated is None:
+            activated = afi is Afi.IPV4 and default_ipv4
+        line = own.line or grp.line
+        out.append(
+            NeighborAF(
+                afi=afi,
+                activated=activated,
+                imports=_filters(own.imports, grp.imports),
+                exports=_filters(own.exports, grp.exports),
+                max_prefix=own.max_prefix if own.max_prefix is not None else grp.max_prefix,
+                soft_reconfiguration=own.soft_reconfiguration or grp.soft_reconfiguration,
+                span=Span(span.path, line, line) if line else span,
+            )
+        )
+    return tuple(out)
+
+
+def _role(ibgp: bool, local_role: str | None, description: str | None) -> tuple[Role | None, RoleSource | None]:
+    if local_role in LOCAL_ROLE_TO_NEIGHBOR:
+        return LOCAL_ROLE_TO_NEIGHBOR[local_role or ""], RoleSource.CONFIG
+    if ibgp:
+        return Role.INTERNAL, RoleSource.SESSION
+    role = role_from_description(description)
+    return (role, RoleSource.DESCRIPTION) if role else (None, None)
+
+
+def _neighbor(b: DeviceBuilder, nb: NeighborBuilder, group: NeighborBuilder | None) -> Neighbor:
+    inst = b.instances[nb.instance]
+    remote = nb.remote or (group.remote if group else None)
+    kind = "unset" if remote is None else remote if remote in ("internal", "external", "auto") else "number"
+    remote_as = inst.asn if kind == "internal" else _asn(remote) if kind == "number" else None
+    span = b.span(nb.line, nb.end_line)
+    local_role = nb.local_role or (group.local_role if group else None)
+    description = nb.description or (group.description if group else None)
+    ibgp = kind == "internal" or (kind == "number" and remote_as == inst.asn)
+    role, source = _role(ibgp, local_role, description)
+    return Neighbor(
+        address=nb.address,
+        remote_as=remote_as,
+        remote_as_kind=kind,
+        local_as=inst.asn,
+        role=role,
+        role_source=source,
+        description=nb.description,
+        peer_group=nb.group,
+        has_password=nb.has_password or bool(group and group.has_password),
+        ebgp_multihop=nb.multihop if nb.multihop is not None else group.multihop if group else None,
+        ttl_security=nb.ttl_security if nb.ttl_security is not None else group.ttl_security if group else None,
+        afs=_afs(nb, group, inst.default_ipv4, span),
+        span=span,
+    )
+
+
+def _neighbors(b: DeviceBuilder) -> tuple[tuple[Neighbor, ...], tuple[Neighbor, ...]]:
+    groups = {key: nb for key, nb in b.neighbors.items() if nb.is_group}
+    members: list[Neighbor] = []
+    group_models: list[Neighbor] = []
+    for (inst, _addr), nb in b.neighbors.items():
+        if nb.is_group:
+            group_models.append(_neighbor(b, nb, None))
+            continue
+        group = groups.get((inst, nb.group)) if nb.group else None
+        members.append(_neighbor(b, nb, group))
+    return tuple(members), tuple(group_models)
+
+
+def _policies(b: DeviceBuilder) -> dict[str, Policy]:
+    by_name: dict[str, list[Term]] = {}
+    for (name, _seq), t in sorted(b.terms.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        term = Term(t.seq, t.action, tuple(t.matches), tuple(t.sets), t.on_match, t.call, b.span(t.line, t.end_line))
+        by_name.setdefault(name, []).append(term)
+    out: dict[str, Policy] = {}
+    for name, terms in by_name.items():
+        first = min(terms, key=lambda t: t.span.line).span
+        out[name] = Policy(name, tuple(terms), first)
+    return out
+
+
+def _device(asm: FrrAssembler) -> Device:
+    b = asm.b
+    neighbors, groups = _neighbors(b)
+    rpki = None
+    if b.rpki_line is not None or b.caches:
+        line = b.rpki_line or b.caches[0].span.line
+        rpki = RpkiConfig(tuple(b.caches), b.span(line, b.rpki_end or line))
+    default = next((i for i in b.instances if i.vrf is None), b.instances[0] if b.instances else None)
+    return Device(
+        hostname=_hostname(b),
+        vendor="frr",
+        source=b.path,
+        asn=default.asn if default else None,
+        router_id=b.router_id,
+        neighbors=neighbors,
+        peer_groups=groups,
+        policies=_policies(b),
+        prefix_lists={
+            key: PrefixList(key[1], key[0], tuple(sorted(lb.prefix_entries, key=lambda e: e.seq)), b.span(lb.line))
+            for key, lb in b.prefix_lists.items()
+        },
+        as_path_lists={n: AsPathList(n, tuple(lb.aspath_entries), b.span(lb.line)) for n, lb in b.aspath_lists.items()},
+        community_lists={
+            n: CommunityList(n, False, tuple(lb.community_entries), b.span(lb.line)) for n, lb in b.community_lists.items()
+        },
+        large_community_lists={
+            n: CommunityList(n, True, tuple(lb.community_entries), b.span(lb.line))
+            for n, lb in b.large_community_lists.items()
+        },
+        originations=tuple(b.originations),
+        rpki=rpki,
+        semantics=_semantics(b),
+        refs=tuple(b.refs),
+        unsupported=tuple(asm.unsupported),
+        issues=tuple(asm.issues),
+        bgp_span=b.span(default.line, default.end_line) if default else None,
+        version=b.version,
+        defaults=b.defaults,
+        modelled_lines=asm.modelled,
+        out_of_scope_lines=asm.out_of_scope,
+    )

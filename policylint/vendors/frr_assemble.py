@@ -1,0 +1,536 @@
+"""FRR assemble step, part 1: FRR's node logic and statement handlers.
+
+FRR reads a config line in the current node (config, router bgp, address-family,
+route-map, rpki); a command that is not valid there is retried in the parent
+nodes and, when it succeeds, the parent becomes the current node.  Indentation
+means nothing to FRR, so it means nothing here either, except to decide that an
+unknown column-0 line after an out-of-scope block (interface, router ospf, ...)
+belongs to the top level again.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from functools import lru_cache
+
+from policylint.model import (
+    Action,
+    Afi,
+    AsPathEntry,
+    CommunityEntry,
+    IPNetwork,
+    MatchAsPath,
+    MatchCommunity,
+    MatchOther,
+    MatchPrefixList,
+    MatchRpki,
+    OnMatch,
+    OnMatchKind,
+    Origination,
+    ParseIssue,
+    PrefixEntry,
+    Ref,
+    RefKind,
+    RpkiCache,
+    RpkiState,
+    SetCommunity,
+    SetLocalPref,
+    SetMetric,
+    SetOther,
+    SetPrepend,
+    SetPrependLastAs,
+    Span,
+    Unsupported,
+)
+from policylint.redact import redact_line
+from policylint.vendors.frr_lex import Stmt
+from policylint.vendors.frr_state import (
+    DeviceBuilder,
+    InstanceBuilder,
+    ListBuilder,
+    NeighborBuilder,
+    TermBuilder,
+)
+
+CONFIG, BGP, AF, RMAP, RPKI, OTHER = "config", "router bgp", "address-family", "route-map", "rpki", "other"
+
+_TOP = frozenset(
+    {
+        "frr_version", "frr_defaults", "hostname", "router_bgp", "route_map", "prefix_list",
+        "prefix_list_description", "aspath_list", "community_list", "rpki", "noop_top",
+    }
+)  # fmt: skip
+_BGP = frozenset(
+    {
+        "router_id", "ebgp_requires_policy", "no_default_ipv4", "bestpath", "address_family",
+        "nb_remote_as", "nb_interface", "nb_member", "nb_group", "nb_description", "nb_local_role",
+        "nb_password", "nb_multihop", "nb_ttl_security", "noop_bgp",
+    }
+)  # fmt: skip
+_AF = frozenset(
+    {
+        "nb_activate", "nb_route_map", "nb_prefix_list", "nb_filter_list", "nb_max_prefix",
+        "nb_soft_reconfig", "noop_af", "network", "network_mask", "aggregate", "aggregate_mask", "redistribute",
+    }
+)  # fmt: skip
+_RMAP = frozenset(
+    {
+        "match_prefix_list", "match_as_path", "match_community", "match_large_community", "match_rpki",
+        "set_prepend", "set_prepend_last_as", "set_local_pref", "set_metric", "set_community_none",
+        "set_community", "set_large_community_none", "set_large_community", "on_match_next",
+        "on_match_goto", "continue", "call", "noop_rm",
+    }
+)  # fmt: skip
+_RPKI = frozenset({"rpki_cache_legacy", "rpki_cache_tcp", "rpki_cache_ssh", "noop_rpki"})
+_NAV = frozenset({"exit", "end", "exit_af", "exit_vrf"})
+
+# which nodes accept which statements (an address-family also accepts the BGP-node ones
+# FRR keeps there for the legacy ipv4-unicast form, and the router bgp node accepts AF ones)
+_VALID: dict[str, frozenset[str]] = {
+    CONFIG: _TOP,
+    BGP: _BGP | _AF,
+    AF: _AF,
+    RMAP: _RMAP,
+    RPKI: _RPKI,
+    OTHER: frozenset(),
+}
+_PARENT = {CONFIG: CONFIG, BGP: CONFIG, AF: BGP, RMAP: CONFIG, RPKI: CONFIG, OTHER: CONFIG}
+
+# column-0 words that only start top-level commands or out-of-scope blocks
+_TOP_WORDS = frozenset(
+    {
+        "interface", "int", "router", "line", "key", "vrf", "ip", "ipv6", "hostname", "log", "password",
+        "enable", "service", "debug", "access-list", "agentx", "segment-routing", "mpls", "bfd",
+        "pbr-map", "nexthop-group", "affinity-map", "zebra", "table", "username", "banner", "end",
+        "route-map", "bgp", "rpki", "frr", "evpn", "fpm", "no", "vnc", "srv6", "sharp",
+    }
+)  # fmt: skip
+# first words of top-level lines that are BGP policy related even when not modelled
+_BGP_TOP_HEADS = (
+    ("bgp",), ("ip", "prefix-list"), ("ipv6", "prefix-list"), ("ip", "community-list"),
+    ("ip", "extcommunity-list"), ("ip", "large-community-list"), ("ip", "as-path"), ("rpki",),
+    ("route-map",), ("no", "bgp"),
+)  # fmt: skip
+
+_PREPEND_MAX_WORDS = 64
+
+
+@lru_cache(maxsize=65536)
+def _network(text: str) -> IPNetwork | None:
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _int(text: str | None) -> int | None:
+    if text is None or not text.isdigit():
+        return None
+    return int(text)
+
+
+def _asn(text: str | None) -> int | None:
+    """AS number, plain or asdot (1.10 = 65546); None when invalid."""
+    if text is None:
+        return None
+    if text.isdigit():
+        v = int(text)
+        return v if v <= 0xFFFFFFFF else None
+    hi, dot, lo = text.partition(".")
+    if dot and hi.isdigit() and lo.isdigit() and int(hi) <= 0xFFFF and int(lo) <= 0xFFFF:
+        return int(hi) * 65536 + int(lo)
+    return None
+
+
+class Assembler:
+    """Feeds statements into a :class:`DeviceBuilder` following FRR's node logic."""
+
+    def __init__(self, path: str) -> None:
+        self.b = DeviceBuilder(path)
+        self.node = CONFIG
+        self.other_header = ""
+        self.instance: InstanceBuilder | None = None
+        self.afi: Afi | None = Afi.IPV4
+        self.af_label = ""
+        self.term: TermBuilder | None = None
+        self.unsupported: list[Unsupported] = []
+        self.issues: list[ParseIssue] = []
+        self.out_of_scope = 0
+        self.modelled = 0
+        self.last_line = 0
+        self._handlers: dict[str, Callable[[Stmt], None]] = {}
+
+    # ------------------------------------------------------------------ dispatch
+    def feed(self, stmt: Stmt | None, words: list[str], raw: str, line: int, indent: int) -> None:
+        self.last_line = line
+        self._dispatch(stmt, words, raw, line, indent)
+        self._extend_blocks(line)
+
+    def _dispatch(self, stmt: Stmt | None, words: list[str], raw: str, line: int, indent: int) -> None:
+        if stmt is None:
+            self._unparsed(words, raw, line, indent)
+            return
+        kind = stmt.kind
+        if kind in _NAV:
+            self._nav(kind)
+            return
+        node = self.node
+        while kind not in _VALID[node] and node != CONFIG:
+            node = _PARENT[node]
+        if kind not in _VALID[node]:
+            self._unparsed(words, raw, line, indent)
+            return
+        if node != self.node:
+            self._leave_to(node)
+        if self.node == AF and self.afi is None and kind in _AF:
+            self._unsupported(raw, line)  # a non-unicast address family: not modelled
+            return
+        self.modelled += 1
+        handler = self._handlers.get(kind)
+        if handler is None:
+            handler = getattr(self, "_h_" + kind, None) or self._h_noop
+            self._handlers[kind] = handler
+        handler(stmt)
+
+    def _extend_blocks(self, line: int) -> None:
+        if self.term is not None and self.node == RMAP:
+            self.term.end_line = line
+        if self.instance is not None and self.node in (BGP, AF):
+            self.instance.end_line = line
+        if self.node == RPKI:
+            self.b.rpki_end = line
+
+    def _leave_to(self, node: str) -> None:
+        if node in (CONFIG, BGP):
+            self.afi = Afi.IPV4
+        if node == CONFIG:
+            self.instance = None
+            self.term = None
+        self.node = node
+
+    def _nav(self, kind: str) -> None:
+        if kind == "exit_af" and self.node == AF:
+            self._leave_to(BGP)
+        elif kind == "exit":
+            self._leave_to(_PARENT[self.node])
+        else:
+            self._leave_to(CONFIG)
+
+    def _unparsed(self, words: list[str], raw: str, line: int, indent: int) -> None:
+        head = words[0]
+        if self.node != CONFIG and indent == 0 and head in _TOP_WORDS:
+            self._leave_to(CONFIG)
+        if self.node == CONFIG:
+            if tuple(words[:2]) in _BGP_TOP_HEADS or tuple(words[:1]) in _BGP_TOP_HEADS:
+                self._unsupported(raw, line)
+            else:
+                self.out_of_scope += 1
+                if head in _TOP_WORDS and len(words) > 1 and head not in ("ip", "ipv6", "no", "log"):
+                    self.node, self.other_header = OTHER, " ".join(words[:2])
+            return
+        if self.node == OTHER:
+            self.out_of_scope += 1
+            return
+        if self.node == RMAP and self.term is not None and head in ("match", "set"):
+            text = redact_line(raw.strip())
+            span = self.b.span(line)
+            if head == "match":
+                self.term.matches.append(MatchOther(text, span))
+            else:
+                self.term.sets.append(SetOther(text, span))
+        self._unsupported(raw, line)
+
+    def _context(self) -> str:
+        if self.node == AF:
+            return f"address-family {self.af_label}"
+        if self.node == RMAP and self.term is not None:
+            return f"route-map {self.term.name} {self.term.action.value} {self.term.seq}"
+        if self.node == CONFIG:
+            return "top level"
+        return self.node
+
+    def _unsupported(self, raw: str, line: int) -> None:
+        self.unsupported.append(Unsupported(redact_line(raw.strip()), self.b.span(line), self._context()))
+
+    def _issue(self, stmt: Stmt, message: str) -> None:
+        self.modelled -= 1
+        self.issues.append(ParseIssue(message, self.b.span(stmt.line)))
+
+    def _ref(self, kind: RefKind, name: str, usage: str, line: int) -> Ref:
+        ref = Ref(kind, name, usage, self.b.span(line))
+        self.b.refs.append(ref)
+        return ref
+
+    # ------------------------------------------------------------------ top level
+    def _h_noop(self, stmt: Stmt) -> None:
+        return None
+
+    def _h_frr_version(self, stmt: Stmt) -> None:
+        self.b.version = stmt.get("version")
+
+    def _h_frr_defaults(self, stmt: Stmt) -> None:
+        self.b.defaults = stmt.get("profile")
+
+    def _h_hostname(self, stmt: Stmt) -> None:
+        self.b.hostname = stmt.get("name")
+
+    def _h_router_bgp(self, stmt: Stmt) -> None:
+        text = stmt.get("asn")
+        asn = _asn(text)
+        if text is not None and asn is None:
+            self._issue(stmt, f"`router bgp {text}`: not a valid AS number (1-4294967295 or asdot)")
+        if asn is None and text is None and self.b.instances:
+            asn = self.b.instances[0].asn
+        vrf = stmt.get("name") if stmt.has("vrf") else None
+        self.instance = InstanceBuilder(asn, vrf, stmt.line, stmt.line)
+        self.b.instances.append(self.instance)
+        self.node, self.afi = BGP, Afi.IPV4
+
+    def _h_route_map(self, stmt: Stmt) -> None:
+        name = stmt.get("name") or ""
+        seq = _int(stmt.get("seq_num")) or 0
+        action = Action.PERMIT if stmt.has("permit") else Action.DENY
+        key = (name, seq)
+        term = self.b.terms.get(key)
+        if term is None:
+            term = self.b.terms[key] = TermBuilder(name, seq, action, stmt.line, stmt.line)
+        else:
+            term.action = action
+        self.term = term
+        self.node = RMAP
+
+    def _h_rpki(self, stmt: Stmt) -> None:
+        if self.b.rpki_line is None:
+            self.b.rpki_line = stmt.line
+        self.b.rpki_end = stmt.line
+        self.node = RPKI
+
+    def _h_prefix_list(self, stmt: Stmt) -> None:
+        afi = Afi.IPV6 if stmt.has("afi6") else Afi.IPV4
+        name = stmt.get("name") or ""
+        lb = self.b.prefix_lists.get((afi, name))
+        if lb is None:
+            lb = self.b.prefix_lists[(afi, name)] = ListBuilder(stmt.line)
+        seq = _int(stmt.get("seq"))
+        if seq is None:  # FRR numbers unsequenced entries in steps of 5
+            seq = (max((e.seq for e in lb.prefix_entries), default=0) // 5 + 1) * 5
+        action = Action.PERMIT if stmt.has("permit") else Action.DENY
+        span = self.b.span(stmt.line)
+        if stmt.has("any"):
+            net = ipaddress.ip_network("::/0" if afi is Afi.IPV6 else "0.0.0.0/0")
+            lb.prefix_entries.append(PrefixEntry(seq, action, net, None, None, span, any=True))
+            return
+        text = stmt.get("pl_target") or ""
+        net = _network(text)
+        if net is None:
+            self._issue(stmt, f"prefix-list {name}: `{text}` is not a valid prefix; the entry is ignored")
+            return
+        if (net.version == 6) != (afi is Afi.IPV6):
+            self._issue(stmt, f"prefix-list {name}: {text} does not belong in an {afi.value} prefix-list")
+            return
+        ge, le = _int(stmt.get("ge")), _int(stmt.get("le"))
+        plen, maxlen = net.prefixlen, net.max_prefixlen
+        if (ge is not None and not plen < ge <= maxlen) or (le is not None and not plen <= le <= maxlen) or (
+            ge is not None and le is not None and ge > le
+        ):
+            self._issue(stmt, f"prefix-list {name}: invalid range for {text} (need len < ge <= le <= {maxlen})")
+            return
+        lb.prefix_entries.append(PrefixEntry(seq, action, net, ge, le, span))
+
+    def _h_prefix_list_description(self, stmt: Stmt) -> None:
+        afi = Afi.IPV6 if stmt.has("afi6") else Afi.IPV4
+        self.b.prefix_lists.setdefault((afi, stmt.get("name") or ""), ListBuilder(stmt.line))
+
+    def _h_aspath_list(self, stmt: Stmt) -> None:
+        name = stmt.get("name") or ""
+        lb = self.b.aspath_lists.setdefault(name, ListBuilder(stmt.line))
+        action = Action.PERMIT if stmt.has("permit") else Action.DENY
+        lb.aspath_entries.append(AsPathEntry(action, stmt.get("regex") or "", self.b.span(stmt.line)))
+
+    def _h_community_list(self, stmt: Stmt) -> None:
+        name = stmt.get("name") or ""
+        if stmt.has("ext_comm"):
+            self.modelled -= 1
+            self.unsupported.append(
+                Unsupported(f"bgp extcommunity-list {name} ...", self.b.span(stmt.line), "top level")
+            )
+            return
+        large = stmt.has("large_comm")
+        number = _int(name)
+        expanded = stmt.has("expanded") or (number is not None and 100 <= number <= 500 and not large)
+        table = self.b.large_community_lists if large else self.b.community_lists
+        lb = table.setdefault(name, ListBuilder(stmt.line))
+        rest = stmt.get("REST") or ""
+        values = (rest,) if expanded else tuple(rest.split())
+        action = Action.PERMIT if stmt.has("permit") else Action.DENY
+        lb.community_entries.append(CommunityEntry(action, values, expanded, self.b.span(stmt.line)))
+
+    # ------------------------------------------------------------------ rpki
+    def _cache(self, stmt: Stmt, transport: str) -> None:
+        ints = stmt.fields.get("INT", ())
+        host = stmt.get("host") or stmt.get("IPV4") or stmt.get("name") or ""
+        port = _int(ints[0]) if ints else None
+        pref = _int(ints[-1]) if len(ints) > 1 else None
+        self.b.caches.append(RpkiCache(host, port, transport, pref, self.b.span(stmt.line)))
+
+    def _h_rpki_cache_legacy(self, stmt: Stmt) -> None:
+        self._cache(stmt, "tcp")
+
+    def _h_rpki_cache_tcp(self, stmt: Stmt) -> None:
+        self._cache(stmt, "tcp")
+
+    def _h_rpki_cache_ssh(self, stmt: Stmt) -> None:
+        self._cache(stmt, "ssh")
+
+    # ------------------------------------------------------------------ route-map body
+    def _rm_term(self, stmt: Stmt) -> TermBuilder:
+        assert self.term is not None  # RMAP node always has a term
+        return self.term
+
+    def _rm_ref(self, kind: RefKind, name: str, stmt: Stmt) -> None:
+        t = self._rm_term(stmt)
+        self._ref(kind, name, f"route-map {t.name} {t.seq} match", stmt.line)
+
+    def _h_match_prefix_list(self, stmt: Stmt) -> None:
+        afi = Afi.IPV6 if stmt.has("afi6") else Afi.IPV4
+        name = stmt.get("name") or ""
+        self._rm_ref(RefKind.PREFIX_LIST, name, stmt)
+        self._rm_term(stmt).matches.append(MatchPrefixList(afi, name, self.b.span(stmt.line)))
+
+    def _h_match_as_path(self, stmt: Stmt) -> None:
+        name = stmt.get("name") or ""
+        self._rm_ref(RefKind.AS_PATH_LIST, name, stmt)
+        self._rm_term(stmt).matches.append(MatchAsPath(name, self.b.span(stmt.line)))
+
+    def _match_comm(self, stmt: Stmt, large: bool) -> None:
+        name = stmt.get("name") or ""
+        kind = RefKind.LARGE_COMMUNITY_LIST if large else RefKind.COMMUNITY_LIST
+        self._rm_ref(kind, name, stmt)
+        m = MatchCommunity(name, large, stmt.has("exact"), self.b.span(stmt.line))
+        self._rm_term(stmt).matches.append(m)
+
+    def _h_match_community(self, stmt: Stmt) -> None:
+        self._match_comm(stmt, False)
+
+    def _h_match_large_community(self, stmt: Stmt) -> None:
+        self._match_comm(stmt, True)
+
+    def _h_match_rpki(self, stmt: Stmt) -> None:
+        text = stmt.get("rpki_state") or ""
+        try:
+            state = RpkiState(text)
+        except ValueError:
+            self._issue(stmt, f"`match rpki {text}`: expected valid, invalid or notfound")
+            return
+        self._rm_term(stmt).matches.append(MatchRpki(state, self.b.span(stmt.line)))
+
+    def _h_set_prepend(self, stmt: Stmt) -> None:
+        words = stmt.fields.get("prepend_asn", ())
+        asns = tuple(_asn(w) for w in words)
+        if any(a is None for a in asns) or len(asns) > _PREPEND_MAX_WORDS:
+            self._issue(stmt, f"`set as-path prepend {' '.join(words)}`: not a list of AS numbers")
+            return
+        prepend = SetPrepend(tuple(a for a in asns if a is not None), self.b.span(stmt.line))
+        self._rm_term(stmt).sets.append(prepend)
+
+    def _h_set_prepend_last_as(self, stmt: Stmt) -> None:
+        count = _int(stmt.get("INT")) or 0
+        if not 1 <= count <= 10:
+            self._issue(stmt, f"`set as-path prepend last-as {count}`: FRR accepts 1-10")
+            return
+        self._rm_term(stmt).sets.append(SetPrependLastAs(count, self.b.span(stmt.line)))
+
+    def _h_set_local_pref(self, stmt: Stmt) -> None:
+        text = stmt.get("value") or ""
+        span = self.b.span(stmt.line)
+        value = _int(text)
+        t = self._rm_term(stmt)
+        t.sets.append(SetLocalPref(value, span) if value is not None else SetOther(f"set local-preference {text}", span))
+
+    def _h_set_metric(self, stmt: Stmt) -> None:
+        self._rm_term(stmt).sets.append(SetMetric(stmt.get("value") or "", self.b.span(stmt.line)))
+
+    def _set_comm(self, stmt: Stmt, large: bool, values: tuple[str, ...], none: bool) -> None:
+        s = SetCommunity(values, stmt.has("additive"), large, self.b.span(stmt.line), none=none)
+        self._rm_term(stmt).sets.append(s)
+
+    def _h_set_community(self, stmt: Stmt) -> None:
+        self._set_comm(stmt, False, stmt.fields.get("comm_value", ()), False)
+
+    def _h_set_community_none(self, stmt: Stmt) -> None:
+        self._set_comm(stmt, False, (), True)
+
+    def _h_set_large_community(self, stmt: Stmt) -> None:
+        self._set_comm(stmt, True, stmt.fields.get("lcomm_value", ()), False)
+
+    def _h_set_large_community_none(self, stmt: Stmt) -> None:
+        self._set_comm(stmt, True, (), True)
+
+    def _h_on_match_next(self, stmt: Stmt) -> None:
+        self._rm_term(stmt).on_match = OnMatch(OnMatchKind.NEXT, None, self.b.span(stmt.line))
+
+    def _h_on_match_goto(self, stmt: Stmt) -> None:
+        target = _int(stmt.get("INT"))
+        self._rm_term(stmt).on_match = OnMatch(OnMatchKind.GOTO, target, self.b.span(stmt.line))
+
+    def _h_continue(self, stmt: Stmt) -> None:
+        target = _int(stmt.get("INT"))
+        kind = OnMatchKind.GOTO if target is not None else OnMatchKind.NEXT
+        self._rm_term(stmt).on_match = OnMatch(kind, target, self.b.span(stmt.line))
+
+    def _h_call(self, stmt: Stmt) -> None:
+        name = stmt.get("name") or ""
+        t = self._rm_term(stmt)
+        self._ref(RefKind.ROUTE_MAP, name, f"route-map {t.name} {t.seq} call", stmt.line)
+        t.call = name
+
+    # ------------------------------------------------------------------ originations
+    def _originate(self, stmt: Stmt, net: IPNetwork | None, via: str, text: str) -> None:
+        if net is None:
+            self._issue(stmt, f"`{via} {text}`: not a valid prefix")
+            return
+        if self.afi is not None and (net.version == 6) != (self.afi is Afi.IPV6):
+            self._issue(stmt, f"`{via} {text}` in the {self.afi.value} address family: wrong family")
+            return
+        rm = stmt.get("name")
+        ref = self._ref(RefKind.ROUTE_MAP, rm, f"{via} {text}", stmt.line) if rm else None
+        summary = stmt.has("summary_only")
+        self.b.originations.append(Origination(net, via, ref, self.b.span(stmt.line), summary))
+
+    def _h_network(self, stmt: Stmt) -> None:
+        text = stmt.get("net") or ""
+        self._originate(stmt, _network(text), "network", text)
+
+    def _h_network_mask(self, stmt: Stmt) -> None:
+        text = f"{stmt.get('IPV4')}/{stmt.get('mask')}"
+        self._originate(stmt, _network(text), "network", text)
+
+    def _h_aggregate(self, stmt: Stmt) -> None:
+        text = stmt.get("net") or ""
+        self._originate(stmt, _network(text), "aggregate-address", text)
+
+    def _h_aggregate_mask(self, stmt: Stmt) -> None:
+        text = f"{stmt.get('IPV4')}/{stmt.get('mask')}"
+        self._originate(stmt, _network(text), "aggregate-address", text)
+
+    def _h_redistribute(self, stmt: Stmt) -> None:
+        source = stmt.get("source") or "table"
+        via = f"redistribute {source}"
+        rm = stmt.get("name")
+        ref = self._ref(RefKind.ROUTE_MAP, rm, via, stmt.line) if rm else None
+        self.b.originations.append(Origination(None, via, ref, self.b.span(stmt.line)))
+
+    # address-family and neighbor handlers live in frr_neighbors (mixed in by frr.py)
+    def span(self, line: int) -> Span:
+        return self.b.span(line)
+
+    def neighbor(self, stmt: Stmt) -> NeighborBuilder:
+        assert self.instance is not None
+        idx = len(self.b.instances) - 1
+        peer = stmt.get("peer") or ""
+        key = (idx, peer)
+        nb = self.b.neighbors.get(key)
+        if nb is None:
+            nb = self.b.neighbors[key] = NeighborBuilder(peer, idx, stmt.line, stmt.line)
+        return nb

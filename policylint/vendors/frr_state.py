@@ -1,0 +1,110 @@
+"""Mutable builders the FRR assemble step fills line by line (private to the vendor)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from policylint.model import (
+    Action,
+    Afi,
+    AsPathEntry,
+    CommunityEntry,
+    Match,
+    OnMatch,
+    Origination,
+    PrefixEntry,
+    Ref,
+    RpkiCache,
+    SetAction,
+    Span,
+)
+
+
+@dataclass
+class AfBuilder:
+    activated: bool | None = None  # None: the instance default applies
+    imports: dict[str, Ref] = field(default_factory=dict)  # "route_map" | "prefix_list" | "filter_list"
+    exports: dict[str, Ref] = field(default_factory=dict)
+    max_prefix: int | None = None
+    soft_reconfiguration: bool = False
+    line: int | None = None
+
+
+@dataclass
+class NeighborBuilder:
+    address: str
+    instance: int
+    line: int
+    end_line: int
+    is_group: bool = False
+    remote: str | None = None  # as written: number, "internal", "external"
+    group: str | None = None
+    description: str | None = None
+    local_role: str | None = None
+    has_password: bool = False
+    multihop: int | None = None
+    ttl_security: int | None = None
+    afs: dict[Afi, AfBuilder] = field(default_factory=dict)
+
+    def af(self, afi: Afi) -> AfBuilder:
+        b = self.afs.get(afi)
+        if b is None:
+            b = self.afs[afi] = AfBuilder()
+        return b
+
+
+@dataclass
+class InstanceBuilder:
+    asn: int | None
+    vrf: str | None
+    line: int
+    end_line: int
+    requires_policy: bool | None = None  # explicit [no] bgp ebgp-requires-policy
+    default_ipv4: bool = True
+
+
+@dataclass
+class TermBuilder:
+    name: str
+    seq: int
+    action: Action
+    line: int
+    end_line: int
+    matches: list[Match] = field(default_factory=list)
+    sets: list[SetAction] = field(default_factory=list)
+    on_match: OnMatch | None = None
+    call: str | None = None
+
+
+@dataclass
+class ListBuilder:
+    """Prefix-, AS-path- and community-list entries in file order."""
+
+    line: int
+    prefix_entries: list[PrefixEntry] = field(default_factory=list)
+    aspath_entries: list[AsPathEntry] = field(default_factory=list)
+    community_entries: list[CommunityEntry] = field(default_factory=list)
+
+
+@dataclass
+class DeviceBuilder:
+    path: str
+    hostname: str | None = None
+    version: str | None = None
+    defaults: str | None = None
+    router_id: str | None = None
+    instances: list[InstanceBuilder] = field(default_factory=list)
+    neighbors: dict[tuple[int, str], NeighborBuilder] = field(default_factory=dict)
+    terms: dict[tuple[str, int], TermBuilder] = field(default_factory=dict)
+    prefix_lists: dict[tuple[Afi, str], ListBuilder] = field(default_factory=dict)
+    aspath_lists: dict[str, ListBuilder] = field(default_factory=dict)
+    community_lists: dict[str, ListBuilder] = field(default_factory=dict)
+    large_community_lists: dict[str, ListBuilder] = field(default_factory=dict)
+    originations: list[Origination] = field(default_factory=list)
+    rpki_line: int | None = None
+    rpki_end: int | None = None
+    caches: list[RpkiCache] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
+
+    def span(self, line: int, end: int | None = None) -> Span:
+        return Span(self.path, line, line if end is None else end)
