@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from ipaddress import IPv4Network
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -72,10 +73,15 @@ def count_lines(path: Path) -> int:
 # --------------------------------------------------------------------------- the two tools
 
 
+def progress(message: str) -> None:
+    print(f"... {message}", file=sys.stderr, flush=True)
+
+
 def lint_in_process(files: Sequence[Path]) -> tuple[float, int, int]:
     """Seconds, files linted and findings for one in-process lint of ``files``."""
     from policylint.engine import Options, lint_paths
 
+    progress(f"policylint: linting {len(files)} files in-process")
     start = time.perf_counter()
     result = lint_paths([str(f) for f in files], Options())
     elapsed = time.perf_counter() - start
@@ -91,6 +97,7 @@ class VtyshRun:
 
 def vtysh_dryrun(vtysh: str, files: Sequence[Path]) -> VtyshRun:
     """Run ``vtysh --dryrun --inputfile`` once per file (vtysh has no multi-file mode)."""
+    progress(f"vtysh --dryrun: {len(files)} files, one process each")
     failed = 0
     start = time.perf_counter()
     for f in files:
@@ -139,34 +146,42 @@ def median_wall(cmd: Sequence[str], runs: int) -> tuple[float, set[int]]:
 # --------------------------------------------------------------------------- (b) generator
 
 
+_OUR_ROLE: dict[str, str] = {"transit": "customer", "peer": "peer", "customer": "provider"}
+_MAX_PREFIX: dict[str, int] = {"transit": 1200000, "peer": 5000, "customer": 200}
+
+
 class DeviceGenerator:
-    """Deterministic, realistic FRR edge-router configs (documentation/private space only)."""
+    """Deterministic, realistic FRR edge-router configs.
+
+    Addresses: documentation space for sessions and anycast, 10.0.0.0/8 as a stand-in for
+    customer space; ASNs: 64500 for the operator, private ASNs for neighbors.
+    """
+
+    BOGONS = ("0.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+              "192.168.0.0/16", "224.0.0.0/3")  # fmt: skip
 
     def __init__(self, seed: int, target_lines: int) -> None:
         self.rng = random.Random(seed)
         self.target = target_lines
 
     def _v4(self, length: int) -> str:
-        r = self.rng
-        if length <= 8:
-            return f"10.0.0.0/{length}"
-        return f"10.{r.randrange(256)}.{r.randrange(256) if length > 16 else 0}.0/{min(length, 24)}"
+        """A random network of 10.0.0.0/8 with the given length."""
+        host = 0x0A000000 | self.rng.getrandbits(24)
+        return str(IPv4Network((host, length), strict=False))
 
     def _asn(self) -> int:
-        return self.rng.choice((self.rng.randint(64512, 65534), self.rng.randint(4200000000, 4200099999)))
-
-    def device(self, index: int) -> str:
         r = self.rng
-        target = r.randint(self.target * 9 // 10, self.target * 11 // 10)
-        asn = 64500
-        out: list[str] = [
+        return r.randint(64512, 65534) if r.random() < 0.7 else r.randint(4200000000, 4200099999)
+
+    def _header(self, index: int) -> list[str]:
+        return [
             "frr version 8.4",
             "frr defaults traditional",
             f"hostname edge{index:03d}",
             "log syslog informational",
             "service integrated-vtysh-config",
             "!",
-            f"ip route 192.0.2.0/24 blackhole",
+            "ip route 192.0.2.0/24 blackhole",
             "ipv6 route 2001:db8:53::/48 blackhole",
             "!",
             "rpki",
@@ -175,20 +190,20 @@ class DeviceGenerator:
             "exit",
             "!",
         ]
-        n_neighbors = r.randint(40, 70)
-        neighbors: list[tuple[str, int, str, str]] = []  # address, asn, kind, map suffix
-        for n in range(n_neighbors):
-            kind = r.choices(("transit", "peer", "customer"), weights=(1, 4, 6))[0]
-            addr = f"198.51.{100 + n // 250}.{(n % 250) + 1}" if n < 500 else f"10.254.{n // 250}.{n % 250}"
-            neighbors.append((addr, self._asn(), kind, f"{kind.upper()}-{n}"))
-        out += [f"router bgp {asn}", f" bgp router-id 10.255.{index // 250}.{index % 250 + 1}"]
-        out += [" bgp log-neighbor-changes", " bgp bestpath as-path multipath-relax"]
-        role = {"transit": "customer", "peer": "peer", "customer": "provider"}
+
+    def _bgp(self, index: int, neighbors: Sequence[tuple[str, int, str, str]]) -> list[str]:
+        r = self.rng
+        out = [
+            "router bgp 64500",
+            f" bgp router-id 10.255.{index // 250}.{index % 250 + 1}",
+            " bgp log-neighbor-changes",
+            " bgp bestpath as-path multipath-relax",
+        ]
         for addr, nasn, kind, tag in neighbors:
             out += [
                 f" neighbor {addr} remote-as {nasn}",
                 f" neighbor {addr} description {tag} {kind}",
-                f" neighbor {addr} local-role {role[kind]}",
+                f" neighbor {addr} local-role {_OUR_ROLE[kind]}",
             ]
             if r.random() < 0.3:
                 out.append(f" neighbor {addr} password bench-{r.randrange(10**6):06d}")
@@ -196,49 +211,50 @@ class DeviceGenerator:
                 out.append(f" neighbor {addr} bfd")
         out += [" !", " address-family ipv4 unicast", "  network 192.0.2.0/24"]
         for addr, _nasn, kind, tag in neighbors:
-            limit = {"transit": 1200000, "peer": 5000, "customer": 200}[kind]
             out += [
                 f"  neighbor {addr} route-map FROM-{tag} in",
                 f"  neighbor {addr} route-map TO-{kind.upper()} out",
-                f"  neighbor {addr} maximum-prefix {limit} 90",
+                f"  neighbor {addr} maximum-prefix {_MAX_PREFIX[kind]} 90",
             ]
             if kind != "transit":
                 out.append(f"  neighbor {addr} soft-reconfiguration inbound")
-        out += [" exit-address-family", "exit", "!"]
-        # shared lists
-        out += [
+        return [*out, " exit-address-family", "exit", "!"]
+
+    def _shared(self) -> list[str]:
+        out = [
             "ip prefix-list ANYCAST-V4 seq 5 permit 192.0.2.0/24",
             "ip prefix-list TOO-SPECIFIC-V4 seq 5 permit 0.0.0.0/0 ge 25",
             "ip prefix-list V4-MAX24 seq 5 permit 0.0.0.0/0 le 24",
         ]
-        out += [f"ip prefix-list BOGONS-V4 seq {5 * (i + 1)} permit {p} le 32" for i, p in enumerate(
-            ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
-             "172.16.0.0/12", "192.168.0.0/16", "224.0.0.0/3")
-        )]  # fmt: skip
+        out += [
+            f"ip prefix-list BOGONS-V4 seq {5 * (i + 1)} permit {p} le 32" for i, p in enumerate(self.BOGONS)
+        ]
         out += [
             "bgp community-list standard CUSTOMER-ROUTES seq 5 permit 64500:1000",
             "bgp community-list standard BLACKHOLE seq 5 permit 65535:666",
             "bgp community-list expanded NO-EXPORT-TO-PEERS seq 5 permit ^64500:(2|3)[0-9][0-9]$",
-        ]
-        # export route-maps
-        out += [
             "route-map TO-TRANSIT permit 10", " match ip address prefix-list ANYCAST-V4",
             " set community 64500:100 additive",
             "route-map TO-TRANSIT permit 20", " match community CUSTOMER-ROUTES",
-            " match ip address prefix-list V4-MAX24",
+            " match ip address prefix-list IRR-AS-CUSTOMERS",
             "route-map TO-PEER permit 10", " match ip address prefix-list ANYCAST-V4",
             "route-map TO-PEER permit 20", " match community CUSTOMER-ROUTES",
-            " match ip address prefix-list V4-MAX24",
+            " match ip address prefix-list IRR-AS-CUSTOMERS",
+            "route-map TO-CUSTOMER deny 5", " match community BLACKHOLE",
             "route-map TO-CUSTOMER permit 10", " match ip address prefix-list V4-MAX24",
         ]  # fmt: skip
-        # per-neighbor import policies, customer prefix and AS-path lists
+        return out
+
+    def _imports(self, neighbors: Sequence[tuple[str, int, str, str]]) -> list[str]:
+        r = self.rng
+        out: list[str] = []
         for _addr, nasn, kind, tag in neighbors:
             out += [f"route-map FROM-{tag} deny 5", " match rpki invalid"]
             out += [f"route-map FROM-{tag} deny 10", " match ip address prefix-list BOGONS-V4"]
             if kind == "customer":
-                out += [f"bgp as-path access-list AS-{tag} seq 5 permit ^{nasn}(_{nasn})*$"]
-                for seq in range(1, r.randint(3, 15) + 1):
-                    out.append(f"ip prefix-list PL-{tag} seq {seq * 5} permit {self._v4(r.choice((16, 20, 22, 24)))}")
+                out.append(f"bgp as-path access-list AS-{tag} seq 5 permit ^{nasn}(_{nasn})*$")
+                nets = sorted({self._v4(r.choice((16, 20, 22, 24))) for _ in range(r.randint(3, 15))})
+                out += [f"ip prefix-list PL-{tag} seq {5 * (i + 1)} permit {n}" for i, n in enumerate(nets)]
                 out += [
                     f"route-map FROM-{tag} permit 100",
                     f" match ip address prefix-list PL-{tag}",
@@ -247,20 +263,31 @@ class DeviceGenerator:
                     " set community 64500:1000 additive",
                 ]
             else:
-                lp = 100 if kind == "transit" else 150
                 out += [
                     f"route-map FROM-{tag} permit 100",
                     " match ip address prefix-list V4-MAX24",
-                    f" set local-preference {lp}",
+                    f" set local-preference {100 if kind == 'transit' else 150}",
                 ]
                 if r.random() < 0.3:
-                    out.append(f" set as-path prepend {asn} {asn}")
-                    out[-1] = " set metric 50"
-        # pad to the target with a large aggregate customer list (as IRR-generated lists are)
-        seq = 5
-        while len(out) < target - 1:
-            out.append(f"ip prefix-list IRR-AS-CUSTOMERS seq {seq} permit {self._v4(r.choice((16, 19, 20, 22, 23, 24)))}")
-            seq += 5
+                    out.append(" set metric 50")
+        return out
+
+    def device(self, index: int) -> str:
+        r = self.rng
+        target = r.randint(self.target * 9 // 10, self.target * 11 // 10)
+        neighbors: list[tuple[str, int, str, str]] = []  # address, ASN, kind, tag
+        for n in range(r.randint(40, 70)):
+            kind = r.choices(("transit", "peer", "customer"), weights=(1, 4, 6))[0]
+            neighbors.append((f"198.51.100.{n + 1}", self._asn(), kind, f"{kind.upper()}-{n}"))
+        out = self._header(index) + self._bgp(index, neighbors) + self._shared() + self._imports(neighbors)
+        # pad to the target with a large aggregate customer list, as IRR-generated lists are
+        irr: set[str] = set()
+        while len(out) + len(irr) < target - 1:
+            irr.add(self._v4(r.choice((16, 19, 20, 22, 23, 24))))
+        out += [
+            f"ip prefix-list IRR-AS-CUSTOMERS seq {5 * (i + 1)} permit {n} le 24"
+            for i, n in enumerate(sorted(irr))
+        ]
         out.append("line vty")
         return "\n".join(out) + "\n"
 
@@ -306,12 +333,23 @@ def bench_corpus(vtysh: str | None) -> list[Row]:
     return rows
 
 
-def bench_generated(vtysh: str | None, devices: int, lines: int, seed: int, sample: int, keep: Path | None) -> list[Row]:
-    tmp = None if keep else tempfile.TemporaryDirectory(prefix="policylint-bench-")
-    root = keep if keep else Path(tmp.name if tmp else ".")
+@dataclass(frozen=True, slots=True)
+class GenSpec:
+    devices: int
+    lines: int
+    seed: int
+    vtysh_sample: int
+    keep: Path | None
+
+
+def bench_generated(vtysh: str | None, spec: GenSpec) -> list[Row]:
+    tmp = None if spec.keep else tempfile.TemporaryDirectory(prefix="policylint-bench-")
+    root = spec.keep if spec.keep is not None else Path(tmp.name) if tmp is not None else Path.cwd()
+    seed, sample = spec.seed, spec.vtysh_sample
     try:
+        progress(f"generating {spec.devices} devices x ~{spec.lines} lines (seed {seed})")
         t0 = time.perf_counter()
-        files = generate_repository(root, devices, lines, seed)
+        files = generate_repository(root, spec.devices, spec.lines, seed)
         gen_s = time.perf_counter() - t0
         per_file = [count_lines(f) for f in files]
         total = sum(per_file)
@@ -351,6 +389,7 @@ def bench_startup(vtysh: str | None, runs: int) -> list[Row]:
         return [Row("startup", "skipped", "-", "-", f"{SMALL_FILE} not found")]
     rel = SMALL_FILE.relative_to(REPO)
     cmd = [*policylint_command(), "lint", str(rel), "--format", "json"]
+    progress(f"start-up: {runs} runs each of policylint and vtysh on {rel}")
     ours, codes = median_wall(cmd, runs)
     note = f"median of {runs}; {count_lines(SMALL_FILE)} lines; `{' '.join([Path(cmd[0]).name, *cmd[1:]])}`"
     if codes - {0, 1}:
@@ -384,21 +423,23 @@ def print_table(rows: Sequence[Row]) -> None:
     widths = [max(len(getattr(r, f)) for r in table) for f in ("bench", "metric", "ours", "peer")]
     for i, r in enumerate(table):
         cells = (r.bench, r.metric, r.ours, r.peer)
-        print("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + ("  " + r.note if r.note else ""))
+        line = "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+        print(f"{line}  {r.note}" if r.note else line.rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths) + "  -----")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", action="append", choices=BENCHMARKS, help="run only this benchmark (repeatable)")
-    ap.add_argument("--devices", type=int, default=500, help="generated repository: devices (default 500)")
-    ap.add_argument("--lines", type=int, default=2000, help="generated repository: lines per device (default 2000)")
-    ap.add_argument("--seed", type=int, default=64500, help="generator seed (default 64500)")
-    ap.add_argument("--vtysh-sample", type=int, default=20, help="generated files given to vtysh (default 20)")
-    ap.add_argument("--runs", type=int, default=10, help="start-up benchmark runs, median (default 10)")
-    ap.add_argument("--keep", type=Path, help="write the generated repository here and keep it")
-    ap.add_argument("--no-vtysh", action="store_true", help="do not run the FRR peer")
+    add = ap.add_argument
+    add("--only", action="append", choices=BENCHMARKS, help="run only this benchmark (repeatable)")
+    add("--devices", type=int, default=500, help="generated repository: devices (default 500)")
+    add("--lines", type=int, default=2000, help="generated repository: lines per device (default 2000)")
+    add("--seed", type=int, default=64500, help="generator seed (default 64500)")
+    add("--vtysh-sample", type=int, default=20, help="generated files given to vtysh (default 20)")
+    add("--runs", type=int, default=10, help="start-up benchmark runs, median (default 10)")
+    add("--keep", type=Path, help="write the generated repository here and keep it")
+    add("--no-vtysh", action="store_true", help="do not run the FRR peer")
     args = ap.parse_args(argv)
 
     selected = args.only or list(BENCHMARKS)
@@ -411,7 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "generated" in selected:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-        rows += bench_generated(vtysh, args.devices, args.lines, args.seed, args.vtysh_sample, args.keep)
+        spec = GenSpec(args.devices, args.lines, args.seed, args.vtysh_sample, args.keep)
+        rows += bench_generated(vtysh, spec)
     if "startup" in selected:
         rows += bench_startup(vtysh, args.runs)
     print()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -139,6 +139,12 @@ def main(
     ] = False,
 ) -> None:
     """Lint BGP route policies in FRR, Cisco IOS and ExaBGP configurations."""
+    for stream in (sys.stdout, sys.stderr):
+        # a terminal that cannot show a character gets "?", never a UnicodeEncodeError
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with suppress(ValueError, OSError):
+                reconfigure(errors="replace")
 
 
 class _ProgressBar:
@@ -215,6 +221,8 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
                 _fail(f"cannot write {output}: {exc.strerror or exc}")
         for line in error_lines(result):
             sys.stderr.write(line + "\n")
+        if not result.files:
+            sys.stderr.write("policylint: warning: no router configuration files found\n")
         raise typer.Exit(code)
 
 
@@ -277,10 +285,12 @@ def _rules_json(docs: list[RuleDoc]) -> str:
 
 
 def _rules_table(docs: list[RuleDoc]) -> None:
-    """A rich table on a terminal; aligned plain columns (one rule a line) otherwise."""
+    """A rich table on a colour terminal; aligned plain columns (one rule a line) otherwise."""
+    import os
+
     from policylint.report import clean
 
-    if not sys.stdout.isatty():
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
         header = ("code", "name", "category", "severity", "summary")
         rows = [header, *((d.code, d.name, d.category, d.severity.value, d.summary) for d in docs)]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]

@@ -80,7 +80,11 @@ def lint_files(
     tool_errors: list[str] = []
     for res in files:
         for code, finding, device in _file_findings(res):
-            reported.append(_stamp(catalogue[code], finding, device))
+            doc = catalogue.get(code)
+            if doc is None:
+                tool_errors.append(f"rule {code} has no rules/{code}.yaml entry")
+                continue
+            reported.append(_stamp(doc, finding, device))
     devices = tuple(d for res in files for d in res.devices)
     network = Network(devices)
     for check in checks:

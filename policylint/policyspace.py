@@ -22,6 +22,7 @@ from policylint.model import (
     MatchCommunity,
     MatchOther,
     MatchPrefixList,
+    PrefixList,
     MatchRpki,
     Neighbor,
     Span,
@@ -74,7 +75,7 @@ class Space:
 
 
 @dataclass(slots=True)
-class _Ctx:
+class TermContext:
     device: Device
     afi: Afi
     family: PrefixSet
@@ -83,33 +84,24 @@ class _Ctx:
 
 
 @dataclass(frozen=True, slots=True)
-class _Cond:
+class TermCondition:
     never: bool = False  # the term can never match
     conditional: bool = False  # some non-prefix condition must also hold
     foreign: bool = True  # its as-path conditions (if any) admit foreign paths
     notes: tuple[str, ...] = ()
 
 
-def _local_asns(device: Device) -> frozenset[int]:
+def local_asns(device: Device) -> frozenset[int]:
     asns = {device.asn} | {n.local_as for n in device.neighbors}
     return frozenset(a for a in asns if a is not None)
 
 
-def _plist_space(ctx: _Ctx, name: str) -> PrefixSet | None:
-    if name not in ctx.plists:
-        plist = ctx.device.prefix_list(ctx.afi, name)
-        if plist is None:
-            return None
-        sem = ctx.device.semantics
-        ctx.plists[name] = prefix_list_permits(
-            plist,
-            empty_permits_all=sem.empty_prefix_list_permits,
-            implicit_deny=sem.prefix_list_implicit_deny,
-        )
-    return ctx.plists[name]
+def _plist_space(ctx: TermContext, name: str) -> PrefixSet | None:
+    plist = ctx.device.prefix_list(ctx.afi, name)
+    return None if plist is None else session_prefix_list_space(ctx.device, plist)
 
 
-def _term_prefixes(ctx: _Ctx, term: Term) -> PrefixSet:
+def term_prefixes(ctx: TermContext, term: Term) -> PrefixSet:
     never = ctx.device.semantics.undefined_match_list is UndefinedMatch.NEVER_MATCHES
     space = ctx.family
     for m in term.matches:
@@ -126,7 +118,7 @@ def _term_prefixes(ctx: _Ctx, term: Term) -> PrefixSet:
     return space
 
 
-def _term_condition(ctx: _Ctx, term: Term) -> _Cond:
+def term_condition(ctx: TermContext, term: Term) -> TermCondition:
     device = ctx.device
     always = device.semantics.undefined_match_list is UndefinedMatch.ALWAYS_MATCHES
     conditional, foreign = False, True
@@ -139,7 +131,7 @@ def _term_condition(ctx: _Ctx, term: Term) -> _Cond:
             if alist is None:
                 if always:
                     continue
-                return _Cond(never=True)
+                return TermCondition(never=True)
             conditional = True
             if not aspath_list_admits_foreign(alist, ctx.local_asns).admits_foreign:
                 foreign = False
@@ -148,7 +140,7 @@ def _term_condition(ctx: _Ctx, term: Term) -> _Cond:
             if m.name not in lists:
                 if always:
                     continue
-                return _Cond(never=True)
+                return TermCondition(never=True)
             conditional = True
         elif isinstance(m, MatchRpki):
             conditional = True
@@ -156,10 +148,10 @@ def _term_condition(ctx: _Ctx, term: Term) -> _Cond:
             assert isinstance(m, MatchOther)
             conditional = True
             notes.append(f"seq {term.seq}: unmodelled match '{m.text}' treated as possibly true")
-    return _Cond(False, conditional, foreign, tuple(notes))
+    return TermCondition(False, conditional, foreign, tuple(notes))
 
 
-def _walk(ctx: _Ctx, name: str, stack: tuple[str, ...]) -> Space:
+def _walk(ctx: TermContext, name: str, stack: tuple[str, ...]) -> Space:
     device = ctx.device
     policy = device.policies.get(name)
     if policy is None:
@@ -174,8 +166,8 @@ def _walk(ctx: _Ctx, name: str, stack: tuple[str, ...]) -> Space:
     witnesses: list[tuple[PrefixSet, Span]] = []
     notes: list[str] = []
     for term in sorted(policy.terms, key=lambda t: t.seq):
-        prefixes = _term_prefixes(ctx, term)
-        how = _term_condition(ctx, term)
+        prefixes = term_prefixes(ctx, term)
+        how = term_condition(ctx, term)
         notes.extend(f"route-map {name} {n}" for n in how.notes)
         if how.never or prefixes.is_empty():
             continue
@@ -213,10 +205,39 @@ def _walk(ctx: _Ctx, name: str, stack: tuple[str, ...]) -> Space:
     return Space(uncond, cond - uncond, foreign | uncond, tuple(witnesses), tuple(notes))
 
 
+_SPACE_CACHE: dict[tuple[int, str, Afi], tuple[Device, Space]] = {}
+_PLIST_CACHE: dict[tuple[int, str, Afi], tuple[Device, PrefixSet]] = {}
+_CACHE_LIMIT = 4096
+
+
 def policy_space(device: Device, policy_name: str, afi: Afi) -> Space:
-    """The prefixes of family ``afi`` route-map ``policy_name`` can permit."""
-    ctx = _Ctx(device, afi, PrefixSet.all(afi), _local_asns(device))
-    return _walk(ctx, policy_name, ())
+    """The prefixes of family ``afi`` route-map ``policy_name`` can permit (memoized per device)."""
+    key = (id(device), policy_name, afi)
+    hit = _SPACE_CACHE.get(key)
+    if hit is not None and hit[0] is device:
+        return hit[1]
+    ctx = TermContext(device, afi, PrefixSet.all(afi), local_asns(device))
+    space = _walk(ctx, policy_name, ())
+    if len(_SPACE_CACHE) >= _CACHE_LIMIT:
+        _SPACE_CACHE.clear()
+    _SPACE_CACHE[key] = (device, space)
+    return space
+
+
+def session_prefix_list_space(device: Device, plist: PrefixList) -> PrefixSet:
+    """What a defined prefix-list permits, with the device's semantics (memoized per device)."""
+    key = (id(device), plist.name, plist.afi)
+    hit = _PLIST_CACHE.get(key)
+    if hit is not None and hit[0] is device:
+        return hit[1]
+    sem = device.semantics
+    allowed = prefix_list_permits(
+        plist, empty_permits_all=sem.empty_prefix_list_permits, implicit_deny=sem.prefix_list_implicit_deny
+    )
+    if len(_PLIST_CACHE) >= _CACHE_LIMIT:
+        _PLIST_CACHE.clear()
+    _PLIST_CACHE[key] = (device, allowed)
+    return allowed
 
 
 def _combine(outer: Space, inner: Space) -> Space:
@@ -254,11 +275,7 @@ def permit_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direct
             if deny_undefined:
                 return Space.nothing(f"undefined prefix-list {ref.name} on {who} denies all")
         else:
-            allowed = prefix_list_permits(
-                plist,
-                empty_permits_all=sem.empty_prefix_list_permits,
-                implicit_deny=sem.prefix_list_implicit_deny,
-            )
+            allowed = session_prefix_list_space(device, plist)
             space = Space(allowed, PrefixSet.empty(), allowed, ((allowed, ref.span),), space.notes)
     if filters.filter_list is not None:
         ref = filters.filter_list
@@ -267,7 +284,7 @@ def permit_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direct
             if deny_undefined:
                 return Space.nothing(f"undefined as-path list {ref.name} on {who} denies all")
         else:
-            check = aspath_list_admits_foreign(alist, _local_asns(device))
+            check = aspath_list_admits_foreign(alist, local_asns(device))
             foreign = space.foreign_path_space if check.admits_foreign else PrefixSet.empty()
             space = Space(
                 PrefixSet.empty(),

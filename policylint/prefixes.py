@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 
 from policylint.model import Action, Afi, IPNetwork, PrefixEntry, PrefixList
@@ -98,7 +99,15 @@ def _normalize(table: _Table, width: int) -> _Canon:
     return tuple(out)
 
 
+_FULL = {w: ((0, 0, _lengths(0, w)),) for w in (32, 128)}
+
+
+@lru_cache(maxsize=8192)
 def _intersect(a: _Canon, b: _Canon, width: int) -> _Canon:
+    if a == b or b == _FULL[width]:
+        return a
+    if a == _FULL[width]:
+        return b
     nm = _NETMASKS[width]
     ta, tb = _table(a), _table(b)
     out: _Table = {}
@@ -118,24 +127,32 @@ def _intersect(a: _Canon, b: _Canon, width: int) -> _Canon:
     return _normalize(out, width)
 
 
+def _subtract_node(t: _Table, b_addr: int, b_plen: int, b_mask: int, width: int) -> None:
+    """Remove one node range from a (not necessarily canonical) table, in place."""
+    nm = _NETMASKS[width]
+    for d in range(b_plen):  # ancestors of B, top-down: push the removed lengths down
+        key = (b_addr & nm[d], d)
+        removed = t.get(key, 0) & b_mask
+        if not removed:
+            continue
+        t[key] &= ~removed
+        for e in range(d, b_plen):  # off-path siblings keep those lengths
+            sib = ((b_addr & nm[e + 1]) ^ (1 << (width - e - 1)), e + 1)
+            t[sib] = t.get(sib, 0) | removed
+    for key in t:  # B itself and everything below it
+        if _within(key[0], key[1], b_addr, b_plen, width):
+            t[key] &= ~b_mask
+
+
+@lru_cache(maxsize=8192)
 def _subtract(a: _Canon, b: _Canon, width: int) -> _Canon:
     if not a or not b:
         return a
-    nm = _NETMASKS[width]
+    if a == b or b == _FULL[width]:
+        return ()
     t = _table(a)
     for b_addr, b_plen, b_mask in b:
-        for d in range(b_plen):  # ancestors of B, top-down: push the removed lengths down
-            key = (b_addr & nm[d], d)
-            removed = t.get(key, 0) & b_mask
-            if not removed:
-                continue
-            t[key] &= ~removed
-            for e in range(d, b_plen):  # off-path siblings keep those lengths
-                sib = ((b_addr & nm[e + 1]) ^ (1 << (width - e - 1)), e + 1)
-                t[sib] = t.get(sib, 0) | removed
-        for key in t:  # B itself and everything below it
-            if _within(key[0], key[1], b_addr, b_plen, width):
-                t[key] &= ~b_mask
+        _subtract_node(t, b_addr, b_plen, b_mask, width)
     return _normalize(t, width)
 
 
@@ -156,6 +173,18 @@ class PrefixRange:
         if self.high == top:
             return f"{net} ge {self.low}"
         return f"{net} ge {self.low} le {self.high}"
+
+
+@lru_cache(maxsize=8192)
+def _merge(a: _Canon, b: _Canon, width: int) -> _Canon:
+    if not a or not b:
+        return a or b
+    if a == b or a == _FULL[width] or b == _FULL[width]:
+        return _FULL[width] if _FULL[width] in (a, b) else a
+    t = _table(a)
+    for addr, plen, mask in b:
+        t[(addr, plen)] = t.get((addr, plen), 0) | mask
+    return _normalize(t, width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,15 +253,7 @@ class PrefixSet:
     # ------------------------------------------------------------ algebra
 
     def union(self, other: PrefixSet) -> PrefixSet:
-        def merge(a: _Canon, b: _Canon, width: int) -> _Canon:
-            if not a or not b:
-                return a or b
-            t = _table(a)
-            for addr, plen, mask in b:
-                t[(addr, plen)] = t.get((addr, plen), 0) | mask
-            return _normalize(t, width)
-
-        return PrefixSet(merge(self.v4_nodes, other.v4_nodes, 32), merge(self.v6_nodes, other.v6_nodes, 128))
+        return PrefixSet(_merge(self.v4_nodes, other.v4_nodes, 32), _merge(self.v6_nodes, other.v6_nodes, 128))
 
     def intersection(self, other: PrefixSet) -> PrefixSet:
         return PrefixSet(
@@ -365,13 +386,17 @@ def prefix_list_permits(
     family = PrefixSet.all(plist.afi)
     if not plist.entries:
         return family if empty_permits_all else PrefixSet.empty()
-    seen = PrefixSet.empty()
-    permitted = PrefixSet.empty()
-    for entry in plist.entries:
-        matched = PrefixSet.from_entry(entry) & family
-        if entry.action is Action.PERMIT:
-            permitted = permitted | (matched - seen)
-        seen = seen | matched
-    if not implicit_deny:
-        permitted = permitted | (family - seen)
-    return permitted
+    # Walk backwards: permitted(i) = E_i | permitted(i+1) for permit, permitted(i+1) - E_i for deny.
+    # One raw table, normalized once, keeps long (IRR-generated) lists linear-ish.
+    width = _WIDTH[plist.afi]
+    t: _Table = {} if implicit_deny else _table(family.v4_nodes or family.v6_nodes)
+    for entry in reversed(plist.entries):
+        if afi_of(entry.prefix) is not plist.afi:
+            continue
+        nodes = PrefixSet.from_entry(entry)
+        for addr, plen, mask in nodes.v4_nodes or nodes.v6_nodes:
+            if entry.action is Action.PERMIT:
+                t[(addr, plen)] = t.get((addr, plen), 0) | mask
+            else:
+                _subtract_node(t, addr, plen, mask, width)
+    return PrefixSet._one(plist.afi, _normalize(t, width))

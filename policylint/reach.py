@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policylint.model import Action, Afi, Device, Policy, Term
-from policylint.policyspace import _Ctx, _local_asns, _term_condition, _term_prefixes
+from policylint.policyspace import TermContext, local_asns, term_condition, term_prefixes
 from policylint.prefixes import PrefixSet
 
 
@@ -28,20 +28,20 @@ def _final(term: Term) -> bool:
 def term_reach(device: Device, policy: Policy, index: int) -> Reach:
     target = policy.terms[index]
     shadow: Term | None = None
-    local = _local_asns(device)
+    local = local_asns(device)
     for afi in (Afi.IPV4, Afi.IPV6):
-        ctx = _Ctx(device, afi, PrefixSet.all(afi), local)
-        if _term_condition(ctx, target).never:
+        ctx = TermContext(device, afi, PrefixSet.all(afi), local)
+        if term_condition(ctx, target).never:
             return Reach(True)  # a dead match is RF101's finding, not a shadowing one
-        want = _term_prefixes(ctx, target)
+        want = term_prefixes(ctx, target)
         if want.is_empty():
             continue
         remaining = ctx.family
         for term in policy.terms[:index]:
-            cond = _term_condition(ctx, term)
+            cond = term_condition(ctx, term)
             if cond.never or cond.conditional or not _final(term):
                 continue
-            taken = _term_prefixes(ctx, term) & remaining
+            taken = term_prefixes(ctx, term) & remaining
             if shadow is None and not (taken & want).is_empty():
                 shadow = term
             remaining = remaining - taken

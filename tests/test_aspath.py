@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers_model import aspath_list
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,6 @@ from policylint.aspath import (
     render_path,
 )
 from policylint.model import Action
-from tests.helpers_model import aspath_list
 
 
 def matches(regex: str, path: tuple[int, ...]) -> bool:

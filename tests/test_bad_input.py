@@ -29,6 +29,9 @@ hostname good1
 router bgp 65000
  neighbor 192.0.2.1 remote-as 64500
  neighbor 192.0.2.1 description BAD transit
+ address-family ipv4 unicast
+  neighbor 192.0.2.1 route-map MISSING-IN in
+ exit-address-family
 !
 """
 

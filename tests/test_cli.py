@@ -128,6 +128,15 @@ def test_directory_is_walked(cwd: Path) -> None:
     assert [f["path"] for f in doc["files"]] == [os.path.join("site", "deep", "r2.conf")]
 
 
+@pytest.mark.usefixtures("fake_checks", "cwd")
+def test_empty_directory_warns(cwd: Path) -> None:
+    (cwd / "nothing").mkdir()
+    (cwd / "nothing" / "notes.md").write_text("# hi\n", encoding="utf-8")
+    code, stdout, stderr = invoke("lint", "nothing", "-f", "concise")
+    assert (code, stdout) == (0, "No findings.\n")
+    assert stderr == "policylint: warning: no router configuration files found\n"
+
+
 # --------------------------------------------------------------------------- formats and options
 
 

@@ -3,38 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from ipaddress import ip_network
+from ipaddress import IPv4Network, ip_network
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from policylint.evaluate import (
-    Decision,
-    Route,
-    evaluate_policy,
-    evaluate_session,
-    export_path,
-    normalize_community,
-    render_communities,
-)
-from policylint.model import (
-    Afi,
-    MatchOther,
-    MatchRpki,
-    PrefixList,
-    RpkiState,
-    SetCommunity,
-    SetLocalPref,
-    SetMetric,
-    SetOther,
-    SetPrepend,
-    SetPrependLastAs,
-    UndefinedMatch,
-    UndefinedPolicy,
-)
-from policylint.policyspace import permit_space, policy_space
-from policylint.prefixes import PrefixSet
-from tests.helpers_model import (
+from helpers_model import (
     FRR,
     SPAN,
     aspath_list,
@@ -50,16 +21,54 @@ from tests.helpers_model import (
     policy,
     term,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from policylint.evaluate import (
+    Decision,
+    Route,
+    evaluate_policy,
+    evaluate_session,
+    export_path,
+    normalize_community,
+    render_communities,
+)
+from policylint.model import (
+    Afi,
+    Device,
+    MatchOther,
+    MatchRpki,
+    PrefixEntry,
+    PrefixList,
+    RpkiState,
+    SetCommunity,
+    SetLocalPref,
+    SetMetric,
+    SetOther,
+    SetPrepend,
+    SetPrependLastAs,
+    UndefinedMatch,
+    UndefinedPolicy,
+)
+from policylint.policyspace import permit_space, policy_space
+from policylint.prefixes import PrefixSet
 
 V4 = PrefixSet.all(Afi.IPV4)
 
 
-def route(prefix: str = "192.0.2.0/24", **kw: object) -> Route:
-    return Route(ip_network(prefix), **kw)  # type: ignore[arg-type]
+def route(
+    prefix: str = "192.0.2.0/24",
+    *,
+    as_path: tuple[int, ...] = (),
+    communities: frozenset[str] = frozenset(),
+    large_communities: frozenset[str] = frozenset(),
+    rpki: RpkiState | None = None,
+) -> Route:
+    return Route(ip_network(prefix), as_path, communities, large_communities, rpki=rpki)
 
 
-def run(dev: object, name: str, r: Route, local_as: int | None = None) -> Decision:
-    return evaluate_policy(dev, name, r, local_as=local_as)  # type: ignore[arg-type]
+def run(dev: Device, name: str, r: Route, local_as: int | None = None) -> Decision:
+    return evaluate_policy(dev, name, r, local_as=local_as)
 
 
 CUSTOMERS = plist("CUST", entry(5, "permit", "192.0.2.0/24"), entry(10, "permit", "198.51.100.0/24"))
@@ -342,11 +351,6 @@ def test_export_path_adds_local_as_for_ebgp_only() -> None:
 # --------------------------------------------------------------------------- permit space
 
 
-def space_of(*terms_: object, lists: tuple[PrefixList, ...] = (), **kw: object) -> object:
-    dev = device(policies=[policy("RM", *terms_)], prefix_lists=lists, **kw)  # type: ignore[arg-type]
-    return policy_space(dev, "RM", Afi.IPV4)
-
-
 def test_space_permit_any_and_full_v4_list() -> None:
     s = policy_space(device(policies=[policy("RM", term(10))]), "RM", Afi.IPV4)
     assert s.unconditional == V4 and s.conditional.is_empty() and s.foreign_path_space == V4
@@ -435,20 +439,20 @@ def test_session_permit_space() -> None:
 
 # --------------------------------------------------------------------------- concrete == symbolic
 
-BASE = ip_network("10.0.0.0/22")
-POOL = [p for plen in range(22, 27) for p in BASE.subnets(new_prefix=plen)]
+BASE = IPv4Network("10.0.0.0/22")
+POOL: list[IPv4Network] = [p for plen in range(22, 27) for p in BASE.subnets(new_prefix=plen)]
 
 
 @st.composite
-def prefix_entries(draw: st.DrawFn, seq: int) -> object:
-    net = draw(st.sampled_from(POOL + [ip_network("10.0.0.0/8"), ip_network("0.0.0.0/0")]))
+def prefix_entries(draw: st.DrawFn, seq: int) -> PrefixEntry:
+    net = draw(st.sampled_from([*POOL, IPv4Network("10.0.0.0/8"), IPv4Network("0.0.0.0/0")]))
     ge = draw(st.one_of(st.none(), st.integers(net.prefixlen + 1, 27)))
     le = draw(st.one_of(st.none(), st.integers(ge or net.prefixlen, 27)))
     return entry(seq, draw(st.sampled_from(["permit", "deny"])), str(net), ge, le)
 
 
 @st.composite
-def route_maps(draw: st.DrawFn) -> object:
+def route_maps(draw: st.DrawFn) -> Device:
     lists = []
     for name in ("A", "B", "C"):
         size = draw(st.integers(0, 3))
@@ -470,11 +474,11 @@ def route_maps(draw: st.DrawFn) -> object:
 
 
 @settings(max_examples=300, deadline=None)
-@given(route_maps(), st.lists(st.sampled_from(POOL + [ip_network("10.0.0.0/27")]), min_size=1, max_size=8))
-def test_concrete_and_symbolic_evaluators_agree(dev: object, prefixes: list[object]) -> None:
-    space = policy_space(dev, "RM", Afi.IPV4)  # type: ignore[arg-type]
+@given(route_maps(), st.lists(st.sampled_from([*POOL, IPv4Network("10.0.0.0/27")]), min_size=1, max_size=8))
+def test_concrete_and_symbolic_evaluators_agree(dev: Device, prefixes: list[IPv4Network]) -> None:
+    space = policy_space(dev, "RM", Afi.IPV4)
     assert space.conditional.is_empty()
     for p in prefixes:
-        d = evaluate_policy(dev, "RM", Route(p))  # type: ignore[arg-type]
-        assert d.permitted == space.unconditional.contains(p), (p, d.reason)  # type: ignore[arg-type]
+        d = evaluate_policy(dev, "RM", Route(p))
+        assert d.permitted == space.unconditional.contains(p), (p, d.reason)
     assert not space.unconditional.contains(ip_network("2001:db8::/32"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import reduce
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
+from helpers_model import entry, plist
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,6 @@ from policylint.prefixes import (
     prefix_list_matches,
     prefix_list_permits,
 )
-from tests.helpers_model import entry, plist
 
 
 def n(text: str) -> IPNetwork:
@@ -44,10 +44,12 @@ def ranges(draw: st.DrawFn, version: int) -> Model:
     base, deepest = UNIVERSES[version]
     width = base.max_prefixlen
     plen = draw(st.integers(0, deepest))
+    net: IPNetwork
     if plen <= base.prefixlen:
         net = base.supernet(new_prefix=plen)
     else:
-        net = draw(st.sampled_from(list(base.subnets(new_prefix=plen))))
+        subnets: list[IPNetwork] = list(base.subnets(new_prefix=plen))
+        net = draw(st.sampled_from(subnets))
     low = draw(st.integers(plen, width))
     high = draw(st.integers(low, width))
     return net, low, high
@@ -55,7 +57,10 @@ def ranges(draw: st.DrawFn, version: int) -> Model:
 
 def in_model(model: list[Model], p: IPNetwork) -> bool:
     return any(
-        p.version == net.version and p.subnet_of(net) and low <= p.prefixlen <= high  # type: ignore[arg-type]
+        p.version == net.version
+        and low <= p.prefixlen <= high
+        and p.prefixlen >= net.prefixlen
+        and p.supernet(new_prefix=net.prefixlen) == net
         for net, low, high in model
     )
 
@@ -151,10 +156,10 @@ def prefix_lists(draw: st.DrawFn) -> tuple[int, list[tuple[str, Model]]]:
 def test_prefix_list_permits_is_first_match(data: tuple[int, list[tuple[str, Model]]], no_deny: bool) -> None:
     version, items = data
     entries = []
-    for i, (action, (net, low, high)) in enumerate(items):
+    for i, (verb, (net, low, high)) in enumerate(items):
         ge = low if low != net.prefixlen else None
         le = high if (high != net.max_prefixlen or ge is None) else None
-        entries.append(entry(5 * (i + 1), action, str(net), ge, le))
+        entries.append(entry(5 * (i + 1), verb, str(net), ge, le))
     afi = Afi.IPV4 if version == 4 else Afi.IPV6
     pl = plist("PL", *entries, afi=afi)
     permitted = prefix_list_permits(pl, empty_permits_all=True, implicit_deny=not no_deny)

@@ -326,3 +326,18 @@ def test_frame_lines_elides_long_spans() -> None:
     assert [hit for n, hit, _ in rows if n in (4, 31)] == [False, False]
     assert frame_lines(lines, 41, 41) == []
     assert [n for n, _, _ in frame_lines(lines, 1, 1)] == [1, 2]
+
+
+def test_full_crops_long_config_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    long_line = " description " + "x" * 300
+    (tmp_path / "long.conf").write_text(f"router bgp 1\n{long_line}\n!\n", encoding="utf-8")
+    res = LintResult(
+        (FileResult("long.conf", "frr", (make_device("r1", "long.conf"),), 3),),
+        (reported("HY101", "long.conf", 2, "a very long line " * 20),),
+    )
+    text = _render(res, "full", ReportConfig())
+    assert "> 2 |  description xxxx" in text and "…" in text
+    assert all(len(line) <= 100 for line in text.splitlines())

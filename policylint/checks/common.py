@@ -61,15 +61,10 @@ def ebgp_afs(device: Device) -> Iterator[tuple[Neighbor, NeighborAF]]:
 
 
 def main_ref(filters: Filters) -> Ref | None:
-    """The reference that best stands for a direction's policy: route-map, else prefix-list, else filter-list."""
+    """The reference that stands for a direction's policy: route-map, else prefix-list, else filter-list."""
     return filters.route_map or filters.prefix_list or filters.filter_list
 
 
 def ref_text(ref: Ref) -> str:
     """``route-map FROM-TRANSIT``."""
     return f"{ref.kind.value} {ref.name}"
-
-
-def accepts_without_policy(device: Device, nb: Neighbor, filters: Filters) -> bool:
-    """No filter in this direction and the vendor lets everything through (no RFC 8212 default)."""
-    return filters.empty and not (nb.is_ebgp and device.semantics.ebgp_requires_policy)

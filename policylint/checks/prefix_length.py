@@ -80,19 +80,22 @@ def _terms_by_span(device: Device) -> dict[Span, tuple[str, Term]]:
     return {t.span: (p.name, t) for p in device.policies.values() for t in p.terms}
 
 
+def _norm(values: tuple[str, ...]) -> set[str]:
+    return {normalize_community(v) for v in values}
+
+
 def _is_blackhole_term(device: Device, term: Term) -> bool:
     """Does the term match or set the BLACKHOLE community (RFC 7999 RTBH)?"""
     for m in term.matches:
         if isinstance(m, MatchCommunity) and not m.large:
             clist = device.community_lists.get(m.name)
             if clist is not None and any(
-                e.action is Action.PERMIT and not e.expanded and _BLACKHOLE in map(normalize_community, e.values)
+                e.action is Action.PERMIT and not e.expanded and _BLACKHOLE in _norm(e.values)
                 for e in clist.entries
             ):
                 return True
     return any(
-        isinstance(s, SetCommunity) and not s.large and _BLACKHOLE in map(normalize_community, s.values)
-        for s in term.sets
+        isinstance(s, SetCommunity) and not s.large and _BLACKHOLE in _norm(s.values) for s in term.sets
     )
 
 
@@ -168,18 +171,21 @@ def _covered_by_originations(device: Device, afi: Afi) -> PrefixSet:
 
 
 def sample(device: Device, afi: Afi, prefixes: PrefixSet) -> str:
-    """``198.51.100.0/25 (of 198.51.100.0/24 ge 25)``: one concrete prefix, near our own space if possible."""
+    """``198.51.100.0/25 (of 198.51.100.0/24 ge 25)``: a concrete prefix, inside our own space if possible."""
     own = prefixes & _covered_by_originations(device, afi)
-    pick = (own if not own.is_empty() else prefixes).witness()
-    ranges = (own if not own.is_empty() else prefixes).describe(2)
+    if not own.is_empty():
+        return f"{own.witness()}, a more-specific of originated space ({own.describe(2)})"
+    pick, ranges = prefixes.witness(), prefixes.describe(2)
     return f"{pick} (of {ranges})" if pick is not None and str(pick) != ranges else ranges
 
 
 # --------------------------------------------------------------------------- PX102 / PX103
 
 
-def _findings(device: Device, options: Options, direction: str) -> Iterator[tuple[Neighbor, NeighborAF, Space,
-                                                                                     list[Witness], PrefixSet]]:
+_Hit = tuple[Neighbor, NeighborAF, Space, list[Witness], PrefixSet]
+
+
+def _findings(device: Device, options: Options, direction: str) -> Iterator[_Hit]:
     for nb, af in ebgp_afs(device):
         filters = af.imports if direction == "import" else af.exports
         if filters.empty and (direction == "export" or device.semantics.ebgp_requires_policy):
@@ -202,7 +208,7 @@ def px102(device: Device, options: Options) -> Iterator[Finding]:
     for nb, af, space, found, _ in _findings(device, options, "export"):
         w = found[0]
         top = limit(af.afi, options)
-        cond = "" if not (w.prefixes & space.unconditional).is_empty() else " when its other match conditions hold"
+        cond = "" if w.prefixes & space.unconditional else " when its other match conditions hold"
         yield Finding(
             w.span,
             f"{w.where} lets {af.afi.value} prefixes longer than /{top} out to {role_text(nb)}{cond}, "
@@ -218,9 +224,9 @@ def px103(device: Device, options: Options) -> Iterator[Finding]:
         w = found[0]
         top = limit(af.afi, options)
         ref = main_ref(af.imports)
-        span = ref.span if ref is not None else nb.span
+        span = w.span if ref is not None else nb.span
         how = f"{w.where} accepts" if ref is not None else "there is no import policy, so the session accepts"
-        cond = "" if not (long_ & space.unconditional).is_empty() else " (when its other match conditions hold)"
+        cond = "" if long_ & space.unconditional else " (when its other match conditions hold)"
         yield Finding(
             span,
             f"{how} {af.afi.value} prefixes longer than /{top} from {role_text(nb)}{cond}, "

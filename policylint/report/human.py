@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import io
 import os
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from rich.cells import cell_len, set_cell_size
+from rich.color import ColorSystem
 from rich.console import Console
-from rich.padding import Padding
 from rich.rule import Rule
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -127,36 +130,78 @@ def frame_lines(lines: Sequence[str], line: int, end_line: int) -> list[tuple[in
     return rows
 
 
-def _frame(rows: list[tuple[int | None, bool, str]]) -> Table:
-    width = max(len(str(n)) for n, _, _ in rows if n is not None) if rows else 1
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True)  # marker + number
-    grid.add_column(no_wrap=True)  # gutter
-    grid.add_column(no_wrap=True, overflow="ellipsis")  # config text
-    grid.add_row(Text(" " * (width + 2)), Text("|", style="blue"), Text(""))
+Parts = list[tuple[str, str]]  # (text, rich style) pieces of one output line
+_COLOR_SYSTEMS = {
+    "standard": ColorSystem.STANDARD,
+    "256": ColorSystem.EIGHT_BIT,
+    "truecolor": ColorSystem.TRUECOLOR,
+    "windows": ColorSystem.WINDOWS,
+}
+
+
+class _Painter:
+    """Writes styled lines straight to the console's buffer.
+
+    Findings are the bulk of a report; sending each through ``Console.print``
+    costs about a millisecond, so they are painted here with rich's styles and
+    the console's colour decision instead.
+    """
+
+    def __init__(self, console: Console, buf: io.StringIO) -> None:
+        self.width = console.width
+        self._buf = buf
+        self._system = _COLOR_SYSTEMS.get(console.color_system or "")
+        self._no_color = console.no_color
+        self._styles: dict[str, Style] = {}
+
+    def _paint(self, text: str, style: str) -> str:
+        if self._system is None or not style or not text:
+            return text
+        parsed = self._styles.get(style)
+        if parsed is None:
+            parsed = Style.parse(style)
+            if self._no_color:
+                parsed = parsed.without_color
+            self._styles[style] = parsed
+        return parsed.render(text, color_system=self._system)
+
+    def line(self, parts: Parts, crop: bool = False) -> None:
+        out: list[str] = []
+        budget = self.width
+        for text, style in parts:
+            if crop and cell_len(text) > budget:
+                out.append(self._paint(set_cell_size(text, max(0, budget - 1)) + "…", style))
+                break
+            budget -= cell_len(text)
+            out.append(self._paint(text, style))
+        self._buf.write("".join(out) + "\n")
+
+
+def _body(painter: _Painter, message: str, rows: list[tuple[int | None, bool, str]]) -> None:
+    """The indented message, then the code frame (config lines cropped to the width)."""
+    for line in textwrap.wrap(message, max(20, painter.width - 2), break_on_hyphens=False) or [""]:
+        painter.line([("  " + line, "")])
+    if not rows:
+        return
+    numw = max((len(str(n)) for n, _, _ in rows if n is not None), default=1)
+    painter.line([(" " * (numw + 3), ""), ("|", "blue")])
     for n, hit, text in rows:
-        mark = ">" if hit and n is not None else " "
-        num = ("" if n is None else str(n)).rjust(width)
-        # styles on spans, not on the cell, so column padding stays unstyled
-        left = Text.assemble((f"{mark} {num}", "bold red" if hit and n is not None else "dim"))
-        body = Text.assemble((text, "bold" if hit and n is not None else ""))
-        grid.add_row(left, Text("|", style="blue"), body)
-    return grid
+        marked = hit and n is not None
+        num = f"{'>' if marked else ' '} {'' if n is None else n:>{numw}}"
+        parts: Parts = [(num, "bold red" if marked else "dim"), (" ", ""), ("|", "blue")]
+        if text:
+            parts += [(" ", ""), (text, "bold" if marked else "")]
+        painter.line(parts, crop=True)
 
 
-def _header(r: Reported | Collapsed, rule: str, severity: str, name: str | None) -> Text:
-    head = Text()
-    head.append(f"{clean(r.file)}:{r.line}:", style="bold")
-    head.append(" ")
-    head.append(rule, style="bold")
-    head.append(" ")
-    head.append(f"[{severity}]", style=SEVERITY_STYLE.get(severity, ""))
+def _header(r: Reported | Collapsed, rule: str, severity: str, name: str | None) -> Parts:
+    parts: Parts = [(f"{clean(r.file)}:{r.line}:", "bold"), (" ", ""), (rule, "bold"), (" ", "")]
+    parts.append((f"[{severity}]", SEVERITY_STYLE.get(severity, "")))
     if name:
-        head.append(f" {name}", style="dim")
+        parts.append((f" {name}", "dim"))
     if r.device:
-        head.append(" on ")
-        head.append(clean(r.device), style="magenta")
-    return head
+        parts += [(" on ", ""), (clean(r.device), "magenta")]
+    return parts
 
 
 @dataclass
@@ -194,23 +239,21 @@ def _file_title(group: _FileGroup) -> Text:
     return title
 
 
-def _render_group(console: Console, group: _FileGroup, src: LineSource) -> None:
+def _render_group(console: Console, painter: _Painter, group: _FileGroup, src: LineSource) -> None:
     console.print(Rule(_file_title(group), align="left", style="dim"))
     readable = group.file is None or group.file.error is None
     for r in group.findings:
-        console.print()
-        console.print(_header(r, r.rule, r.severity.value, r.name))
-        console.print(Padding(Text(clean(r.message)), (0, 0, 0, 2)))
+        painter.line([])
+        painter.line(_header(r, r.rule, r.severity.value, r.name))
         lines = src.lines(r.file) if readable and r.rule != "PS001" else None
         rows = frame_lines(lines, r.line, r.end_line) if lines is not None else []
-        if rows:
-            console.print(_frame(rows))
+        _body(painter, clean(r.message), rows)
     if group.collapsed is not None:
         c = group.collapsed
-        console.print()
-        console.print(_header(c, UNSUPPORTED_CODE, "info", "not-modelled"))
-        console.print(Padding(Text(c.message), (0, 0, 0, 2)))
-    console.print()
+        painter.line([])
+        painter.line(_header(c, UNSUPPORTED_CODE, "info", "not-modelled"))
+        _body(painter, c.message, [])
+    painter.line([])
 
 
 def _summary_table(findings: Sequence[Reported]) -> Table:
@@ -235,16 +278,16 @@ def _summary_table(findings: Sequence[Reported]) -> Table:
 def render(result: LintResult, out: TextIO, config: ReportConfig) -> None:
     console, buf = make_console(out)
     try:
-        _render(console, result, config)
+        _render(console, _Painter(console, buf), result, config)
     finally:
         _flush(buf, out)
 
 
-def _render(console: Console, result: LintResult, config: ReportConfig) -> None:
+def _render(console: Console, painter: _Painter, result: LintResult, config: ReportConfig) -> None:
     shown, collapsed = split_unsupported(result.findings, config.show_unsupported)
     src = LineSource()
     for group in _groups(result, shown, collapsed):
-        _render_group(console, group, src)
+        _render_group(console, painter, group, src)
     if config.quiet:
         return
     for f in result.files:

@@ -28,6 +28,13 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("ios", r"^\s*ip (as-path access-list|community-list)\b", 4),
         ("ios", r"^(version 1[0-9]\.|boot-start-marker|service timestamps)", 6),
         ("ios", r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet\d|Loopback|Serial)", 2),
+        ("ios", r"^!RANCID-CONTENT-TYPE: cisco\s*$", 20),
+        ("eos", r"^!RANCID-CONTENT-TYPE: arista\s*$", 20),
+        ("nx-os", r"^!RANCID-CONTENT-TYPE: cisco-nx\s*$", 20),
+        ("ios-xr", r"^!RANCID-CONTENT-TYPE: cisco-xr\s*$", 20),
+        ("ios", r"^interface (Ethernet|GigabitEthernet|FastEthernet|TenGig\S*|Loopback|Port-channel|Vlan|"
+         r"Management|Tunnel|BVI|Serial|Dialer)\d", 3),
+        ("ios", r"^\s*ip address \d+\.\d+\.\d+\.\d+ \d+\.\d+\.\d+\.\d+", 3),
         ("ios-xr", r"^\s*(route-policy \S+|end-policy|prefix-set \S+|end-set|RP/0/)", 12),
         ("nx-os", r"^\s*(feature (bgp|ospf|interface-vlan)|!Command: show running-config)", 12),
         ("eos", r"^\s*(! device: |management api http-commands|daemon TerminAttr)", 12),
@@ -48,12 +55,19 @@ class Detection:
     score: int
 
 
-def detect(text: str) -> Detection:
-    head = text[:65536]
+def _score(head: str) -> dict[str, int]:
     scores: dict[str, int] = {}
     for vendor, pattern, weight in _EVIDENCE:
         if pattern.search(head):
             scores[vendor] = scores.get(vendor, 0) + weight
+    return scores
+
+
+def detect(text: str) -> Detection:
+    """Score vendor evidence in the start of the file (a larger start only when unsure)."""
+    scores = _score(text[:8192])
+    if max(scores.values(), default=0) < 6 and len(text) > 8192:
+        scores = _score(text[:65536])
     if not scores:
         return Detection(None, 0)
     vendor, score = max(scores.items(), key=lambda kv: (kv[1], kv[0] == "frr"))

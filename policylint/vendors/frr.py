@@ -54,7 +54,7 @@ def parse(path: str, text: str) -> tuple[Device, ...]:
         if not stripped or stripped[0] in "!#":
             continue
         words = syn.words(stripped)
-        indent = len(raw) - len(raw.lstrip())
+        indent = 1 if raw[0] in " \t" else 0  # FRR only cares whether a line is indented
         asm.feed(syn.statement(words, lineno, indent), words, raw, lineno, indent)
     return (_device(asm),)
 

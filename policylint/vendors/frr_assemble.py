@@ -118,6 +118,17 @@ _PREPEND_MAX_WORDS = 64
 
 @lru_cache(maxsize=65536)
 def _network(text: str) -> IPNetwork | None:
+    """A prefix with host bits cleared (as FRR stores it); None when invalid."""
+    addr, _, plen = text.partition("/")
+    octets = addr.split(".")
+    if len(octets) == 4 and plen.isdigit() and all(o.isdigit() and len(o) <= 3 for o in octets):
+        a, b, c, d = (int(o) for o in octets)
+        length = int(plen)
+        if max(a, b, c, d) > 255 or length > 32:
+            return None
+        value = (a << 24) | (b << 16) | (c << 8) | d
+        mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+        return ipaddress.IPv4Network((value & mask, length))
     try:
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -316,7 +327,7 @@ class Assembler:
         if seq is None:  # FRR numbers unsequenced entries in steps of 5
             seq = (max((e.seq for e in lb.prefix_entries), default=0) // 5 + 1) * 5
         action = Action.PERMIT if stmt.has("permit") else Action.DENY
-        span = self.b.span(stmt.line)
+        span = Span(self.b.path, stmt.line, stmt.line)
         if stmt.has("any"):
             net = ipaddress.ip_network("::/0" if afi is Afi.IPV6 else "0.0.0.0/0")
             lb.prefix_entries.append(PrefixEntry(seq, action, net, None, None, span, any=True))
@@ -368,7 +379,7 @@ class Assembler:
 
     # ------------------------------------------------------------------ rpki
     def _cache(self, stmt: Stmt, transport: str) -> None:
-        ints = stmt.fields.get("INT", ())
+        ints = stmt.values("INT")
         host = stmt.get("host") or stmt.get("IPV4") or stmt.get("name") or ""
         port = _int(ints[0]) if ints else None
         pref = _int(ints[-1]) if len(ints) > 1 else None
@@ -426,7 +437,7 @@ class Assembler:
         self._rm_term(stmt).matches.append(MatchRpki(state, self.b.span(stmt.line)))
 
     def _h_set_prepend(self, stmt: Stmt) -> None:
-        words = stmt.fields.get("prepend_asn", ())
+        words = stmt.values("prepend_asn")
         asns = tuple(_asn(w) for w in words)
         if any(a is None for a in asns) or len(asns) > _PREPEND_MAX_WORDS:
             self._issue(stmt, f"`set as-path prepend {' '.join(words)}`: not a list of AS numbers")
@@ -456,13 +467,13 @@ class Assembler:
         self._rm_term(stmt).sets.append(s)
 
     def _h_set_community(self, stmt: Stmt) -> None:
-        self._set_comm(stmt, False, stmt.fields.get("comm_value", ()), False)
+        self._set_comm(stmt, False, stmt.values("comm_value"), False)
 
     def _h_set_community_none(self, stmt: Stmt) -> None:
         self._set_comm(stmt, False, (), True)
 
     def _h_set_large_community(self, stmt: Stmt) -> None:
-        self._set_comm(stmt, True, stmt.fields.get("lcomm_value", ()), False)
+        self._set_comm(stmt, True, stmt.values("lcomm_value"), False)
 
     def _h_set_large_community_none(self, stmt: Stmt) -> None:
         self._set_comm(stmt, True, (), True)

@@ -36,6 +36,7 @@ _LIST_HEADS = (
     ("bgp", "extcommunity-list"),
 )
 
+_LIST_ACTIONS = frozenset({"permit", "deny"})
 _INT = re.compile(r"\d+")
 _IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
 _PFX4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}/\d{1,3}")
@@ -48,22 +49,31 @@ _LCOMM = re.compile(r"\d{1,10}:\d{1,10}:\d{1,10}")
 @dataclass(frozen=True, slots=True)
 class Template:
     kind: str
-    fields: tuple[tuple[str, tuple[int, ...]], ...]  # field -> word positions (() = flag)
+    fields: dict[str, tuple[int, ...]]  # field -> word positions (() = flag)
 
 
-@dataclass(frozen=True, slots=True)
 class Stmt:
-    kind: str
-    fields: dict[str, tuple[str, ...]]
-    line: int
-    indent: int
+    """One parsed line: its kind and lazy access to its fields (no per-line dicts)."""
+
+    __slots__ = ("indent", "kind", "line", "_positions", "_words")
+
+    def __init__(self, tpl: Template, words: list[str], line: int, indent: int) -> None:
+        self.kind = tpl.kind
+        self._positions = tpl.fields
+        self._words = words
+        self.line = line
+        self.indent = indent
 
     def get(self, name: str) -> str | None:
-        vals = self.fields.get(name)
-        return vals[0] if vals else None
+        pos = self._positions.get(name)
+        return self._words[pos[0]] if pos else None
+
+    def values(self, name: str) -> tuple[str, ...]:
+        words = self._words
+        return tuple(words[i] for i in self._positions.get(name, ()))
 
     def has(self, name: str) -> bool:
-        return name in self.fields
+        return name in self._positions
 
 
 class _ShapeLexer(Lexer):
@@ -113,7 +123,7 @@ class FrrSyntax:
         """Split a line into words, folding REST parts into one word."""
         words = text.split()
         n = len(words)
-        if n > 2:
+        if n > 2 and not (_REST_AFTER.isdisjoint(words) and _LIST_ACTIONS.isdisjoint(words[2:])):
             head = (words[0], words[1])
             if head in _LIST_HEADS:
                 for i in range(2, n - 1):
@@ -125,8 +135,9 @@ class FrrSyntax:
         return words
 
     def shape(self, words: list[str]) -> tuple[str, ...]:
+        known = self._word_class.get
         classify = self.classify
-        shape = [classify(w) for w in words]
+        shape = [known(w) or classify(w) for w in words]
         # a folded REST part is the word after a REST trigger or a list action
         if len(words) >= 2:
             prev = words[-2]
@@ -147,14 +158,15 @@ class FrrSyntax:
         return tpl
 
     def statement(self, words: list[str], line: int, indent: int) -> Stmt | None:
-        tpl = self.template(self.shape(words))
+        shape = self.shape(words)
+        tpl = self._templates.get(shape)
         if tpl is None:
-            return None
-        fields: dict[str, tuple[str, ...]] = {}
-        for name, positions in tpl.fields:
-            vals = tuple(words[i] for i in positions)
-            fields[name] = fields.get(name, ()) + vals
-        return Stmt(tpl.kind, fields, line, indent)
+            if shape in self._templates:
+                return None
+            tpl = self.template(shape)
+            if tpl is None:
+                return None
+        return Stmt(tpl, words, line, indent)
 
 
 def _classify_value(word: str) -> str:
@@ -190,7 +202,7 @@ def _compile(shape: tuple[str, ...]) -> Template | None:
         return None
     fields: dict[str, list[int]] = {}
     _collect(stmt, stmt, fields)
-    return Template(str(stmt.data), tuple((k, tuple(v)) for k, v in fields.items()))
+    return Template(str(stmt.data), {k: tuple(v) for k, v in fields.items()})
 
 
 def _collect(node: Tree[Any], root: Tree[Any], out: dict[str, list[int]]) -> None:
