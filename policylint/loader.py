@@ -72,7 +72,9 @@ def load_file(path: str, explicit: bool, options: Options) -> FileResult | None:
         if size > options.max_file_bytes:
             mib = size / 1048576
             limit = options.max_file_bytes / 1048576
-            return FileResult(path, None, (), 0, FileError(f"file is {mib:.1f} MiB, over the {limit:.0f} MiB limit"))
+            return FileResult(
+                path, None, (), 0, FileError(f"file is {mib:.1f} MiB, over the {limit:.0f} MiB limit")
+            )
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
@@ -92,7 +94,9 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
     if vendor is None:
         if not explicit:
             return None
-        return FileResult(path, None, (), lines, FileError("not recognised as an FRR, Cisco or ExaBGP configuration", 1))
+        return FileResult(
+            path, None, (), lines, FileError("not recognised as an FRR, Cisco or ExaBGP configuration", 1)
+        )
     if vendor not in SUPPORTED:
         name = vendor if vendor in KNOWN else "unknown"
         return FileResult(path, vendor, (), lines, note=f"{name} dialect not supported yet")
@@ -103,7 +107,9 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
     except RecursionError:
         return FileResult(path, vendor, (), lines, FileError("configuration too deeply nested to parse"))
     except Exception as exc:  # a parser bug must not stop the other files
-        return FileResult(path, vendor, (), lines, FileError(f"internal parser error ({type(exc).__name__}: {exc})"))
+        return FileResult(
+            path, vendor, (), lines, FileError(f"internal parser error ({type(exc).__name__}: {exc})")
+        )
     return FileResult(path, vendor, devices, lines)
 
 

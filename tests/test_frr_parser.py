@@ -70,7 +70,9 @@ def test_ebgp_requires_policy_follows_version_defaults_and_config() -> None:
     assert parse("frr version 7.5\nrouter bgp 1\n").semantics.ebgp_requires_policy
     assert not parse("frr defaults datacenter\nrouter bgp 1\n").semantics.ebgp_requires_policy
     assert not parse("router bgp 1\n no bgp ebgp-requires-policy\n").semantics.ebgp_requires_policy
-    assert parse("frr defaults datacenter\nrouter bgp 1\n bgp ebgp-requires-policy\n").semantics.ebgp_requires_policy
+    assert parse(
+        "frr defaults datacenter\nrouter bgp 1\n bgp ebgp-requires-policy\n"
+    ).semantics.ebgp_requires_policy
 
 
 def test_route_map_terms_sets_and_unmodelled_matches() -> None:
@@ -129,7 +131,9 @@ def test_malformed_values_are_issues_not_crashes() -> None:
 
 
 def test_secrets_in_unsupported_lines_are_redacted() -> None:
-    d = parse("password zebra\nrouter bgp 1\n neighbor 1.2.3.4 password hunter2\n bgp unknown-knob secret hunter3\n")
+    d = parse(
+        "password zebra\nrouter bgp 1\n neighbor 1.2.3.4 password hunter2\n bgp unknown-knob secret hunter3\n"
+    )
     assert "zebra" not in repr(d) and "hunter2" not in repr(d) and "hunter3" not in repr(d)
 
 
@@ -146,6 +150,24 @@ def test_fuzzed_configs_never_crash_and_spans_stay_in_the_file(lines: list[str])
     text = "\n".join(lines)
     (device,) = frr.parse("f.conf", text)
     count = max(1, len(text.splitlines()))
-    spans = [u.span for u in device.unsupported] + [i.span for i in device.issues] + [n.span for n in device.neighbors]
+    spans = (
+        [u.span for u in device.unsupported]
+        + [i.span for i in device.issues]
+        + [n.span for n in device.neighbors]
+    )
     spans += [t.span for p in device.policies.values() for t in p.terms]
     assert all(1 <= s.line <= s.end_line <= count for s in spans)
+
+
+def test_a_keyword_can_be_a_name() -> None:
+    d = parse(
+        "router bgp 1\n"
+        " neighbor 192.0.2.1 remote-as 2\n"
+        " address-family ipv4 unicast\n"
+        "  neighbor 192.0.2.1 route-map any in\n"
+        "route-map any permit 10\n"
+        " match ip address prefix-list permit\n"
+    )
+    af = d.neighbors[0].af(Afi.IPV4)
+    assert af is not None and af.imports.route_map is not None and af.imports.route_map.name == "any"
+    assert "any" in d.policies and d.unsupported == ()

@@ -39,7 +39,8 @@ def lk101(device: Device, options: Options) -> Iterator[Finding]:
             f"no outbound policy toward {role_text(nb)} for {af.afi.value} unicast, and RFC 8212 "
             "enforcement is off (`no bgp ebgp-requires-policy` or an old `frr version`): every best "
             "route, including those learned from other providers and peers, is advertised to it. "
-            "That is a route leak (RFC 7908 type 1/4) that can pull third-party traffic through this network.",
+            "That is a route leak (RFC 7908 type 1/4) that can pull third-party traffic "
+            "through this network.",
         )
 
 
@@ -112,5 +113,6 @@ def lk103(device: Device, options: Options) -> Iterator[Finding]:
             span,
             f"{role_text(nb)} is accepted without a prefix filter ({how}, {af.afi.value} unicast): "
             "whatever the customer sends, a leaked full table or someone else's prefixes, is accepted "
-            "and re-advertised to providers and peers, pulling their traffic toward the customer (RFC 7454 §6.1.3).",
+            "and re-advertised to providers and peers, pulling their traffic toward the customer "
+            "(RFC 7454 §6.1.3).",
         )

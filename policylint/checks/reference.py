@@ -32,7 +32,8 @@ def rf101(device: Device, options: Options) -> Iterator[Finding]:
             effect = "the neighbor inherits nothing from it and may never come up"
         elif ref.usage.startswith("neighbor"):
             effect = (
-                "this vendor then denies every route on that session in that direction, so no prefixes are exchanged"
+                "this vendor then denies every route on that session in that direction, "
+                "so no prefixes are exchanged"
                 if sem.undefined_neighbor_policy is UndefinedPolicy.DENY_ALL
                 else "this vendor then applies no filter at all on that session"
             )
@@ -46,4 +47,6 @@ def rf101(device: Device, options: Options) -> Iterator[Finding]:
             effect = "the call does nothing useful and the caller's outcome may change"
         else:
             effect = "the origination it controls may not be announced as intended"
-        yield Finding(ref.span, f"{ref.kind.value} {ref.name} is used ({ref.usage}) but never defined: {effect}.")
+        yield Finding(
+            ref.span, f"{ref.kind.value} {ref.name} is used ({ref.usage}) but never defined: {effect}."
+        )

@@ -27,13 +27,21 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("ios", r"^\s*network \d+\.\d+\.\d+\.\d+ mask \d+", 4),
         ("ios", r"^\s*ip (as-path access-list|community-list)\b", 4),
         ("ios", r"^(version 1[0-9]\.|boot-start-marker|service timestamps)", 6),
-        ("ios", r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet\d|Loopback|Serial)", 2),
+        (
+            "ios",
+            r"^interface (GigabitEthernet|FastEthernet|TenGigabitEthernet|Ethernet\d|Loopback|Serial)",
+            2,
+        ),
         ("ios", r"^!RANCID-CONTENT-TYPE: cisco\s*$", 20),
         ("eos", r"^!RANCID-CONTENT-TYPE: arista\s*$", 20),
         ("nx-os", r"^!RANCID-CONTENT-TYPE: cisco-nx\s*$", 20),
         ("ios-xr", r"^!RANCID-CONTENT-TYPE: cisco-xr\s*$", 20),
-        ("ios", r"^interface (Ethernet|GigabitEthernet|FastEthernet|TenGig\S*|Loopback|Port-channel|Vlan|"
-         r"Management|Tunnel|BVI|Serial|Dialer)\d", 3),
+        (
+            "ios",
+            r"^interface (Ethernet|GigabitEthernet|FastEthernet|TenGig\S*|Loopback|Port-channel|Vlan|"
+            r"Management|Tunnel|BVI|Serial|Dialer)\d",
+            3,
+        ),
         ("ios", r"^\s*ip address \d+\.\d+\.\d+\.\d+ \d+\.\d+\.\d+\.\d+", 3),
         ("ios-xr", r"^\s*(route-policy \S+|end-policy|prefix-set \S+|end-set|RP/0/)", 12),
         ("nx-os", r"^\s*(feature (bgp|ospf|interface-vlan)|!Command: show running-config)", 12),

@@ -94,7 +94,9 @@ def _filters(own: dict[str, Ref], inherited: dict[str, Ref]) -> Filters:
     return Filters(merged.get("route_map"), merged.get("prefix_list"), merged.get("filter_list"))
 
 
-def _afs(nb: NeighborBuilder, group: NeighborBuilder | None, default_ipv4: bool, span: Span) -> tuple[NeighborAF, ...]:
+def _afs(
+    nb: NeighborBuilder, group: NeighborBuilder | None, default_ipv4: bool, span: Span
+) -> tuple[NeighborAF, ...]:
     out: list[NeighborAF] = []
     for afi in (Afi.IPV4, Afi.IPV6):
         own = nb.afs.get(afi, AfBuilder())
@@ -117,7 +119,9 @@ def _afs(nb: NeighborBuilder, group: NeighborBuilder | None, default_ipv4: bool,
     return tuple(out)
 
 
-def _role(ibgp: bool, local_role: str | None, description: str | None) -> tuple[Role | None, RoleSource | None]:
+def _role(
+    ibgp: bool, local_role: str | None, description: str | None
+) -> tuple[Role | None, RoleSource | None]:
     if local_role in LOCAL_ROLE_TO_NEIGHBOR:
         return LOCAL_ROLE_TO_NEIGHBOR[local_role or ""], RoleSource.CONFIG
     if ibgp:
@@ -147,7 +151,11 @@ def _neighbor(b: DeviceBuilder, nb: NeighborBuilder, group: NeighborBuilder | No
         peer_group=nb.group,
         has_password=nb.has_password or bool(group and group.has_password),
         ebgp_multihop=nb.multihop if nb.multihop is not None else group.multihop if group else None,
-        ttl_security=nb.ttl_security if nb.ttl_security is not None else group.ttl_security if group else None,
+        ttl_security=nb.ttl_security
+        if nb.ttl_security is not None
+        else group.ttl_security
+        if group
+        else None,
         afs=_afs(nb, group, inst.default_ipv4, span),
         span=span,
     )
@@ -169,7 +177,9 @@ def _neighbors(b: DeviceBuilder) -> tuple[tuple[Neighbor, ...], tuple[Neighbor, 
 def _policies(b: DeviceBuilder) -> dict[str, Policy]:
     by_name: dict[str, list[Term]] = {}
     for (name, _seq), t in sorted(b.terms.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        term = Term(t.seq, t.action, tuple(t.matches), tuple(t.sets), t.on_match, t.call, b.span(t.line, t.end_line))
+        term = Term(
+            t.seq, t.action, tuple(t.matches), tuple(t.sets), t.on_match, t.call, b.span(t.line, t.end_line)
+        )
         by_name.setdefault(name, []).append(term)
     out: dict[str, Policy] = {}
     for name, terms in by_name.items():
@@ -196,12 +206,17 @@ def _device(asm: FrrAssembler) -> Device:
         peer_groups=groups,
         policies=_policies(b),
         prefix_lists={
-            key: PrefixList(key[1], key[0], tuple(sorted(lb.prefix_entries, key=lambda e: e.seq)), b.span(lb.line))
+            key: PrefixList(
+                key[1], key[0], tuple(sorted(lb.prefix_entries, key=lambda e: e.seq)), b.span(lb.line)
+            )
             for key, lb in b.prefix_lists.items()
         },
-        as_path_lists={n: AsPathList(n, tuple(lb.aspath_entries), b.span(lb.line)) for n, lb in b.aspath_lists.items()},
+        as_path_lists={
+            n: AsPathList(n, tuple(lb.aspath_entries), b.span(lb.line)) for n, lb in b.aspath_lists.items()
+        },
         community_lists={
-            n: CommunityList(n, False, tuple(lb.community_entries), b.span(lb.line)) for n, lb in b.community_lists.items()
+            n: CommunityList(n, False, tuple(lb.community_entries), b.span(lb.line))
+            for n, lb in b.community_lists.items()
         },
         large_community_lists={
             n: CommunityList(n, True, tuple(lb.community_entries), b.span(lb.line))

@@ -71,7 +71,8 @@ _BGP = frozenset(
 _AF = frozenset(
     {
         "nb_activate", "nb_route_map", "nb_prefix_list", "nb_filter_list", "nb_max_prefix",
-        "nb_soft_reconfig", "noop_af", "network", "network_mask", "aggregate", "aggregate_mask", "redistribute",
+        "nb_soft_reconfig", "noop_af", "network", "network_mask", "aggregate", "aggregate_mask",
+        "redistribute",
     }
 )  # fmt: skip
 _RMAP = frozenset(
@@ -329,8 +330,8 @@ class Assembler:
         action = Action.PERMIT if stmt.has("permit") else Action.DENY
         span = Span(self.b.path, stmt.line, stmt.line)
         if stmt.has("any"):
-            net = ipaddress.ip_network("::/0" if afi is Afi.IPV6 else "0.0.0.0/0")
-            lb.prefix_entries.append(PrefixEntry(seq, action, net, None, None, span, any=True))
+            whole = ipaddress.ip_network("::/0" if afi is Afi.IPV6 else "0.0.0.0/0")
+            lb.prefix_entries.append(PrefixEntry(seq, action, whole, None, None, span, any=True))
             return
         text = stmt.get("pl_target") or ""
         net = _network(text)
@@ -342,10 +343,14 @@ class Assembler:
             return
         ge, le = _int(stmt.get("ge")), _int(stmt.get("le"))
         plen, maxlen = net.prefixlen, net.max_prefixlen
-        if (ge is not None and not plen < ge <= maxlen) or (le is not None and not plen <= le <= maxlen) or (
-            ge is not None and le is not None and ge > le
+        if (
+            (ge is not None and not plen < ge <= maxlen)
+            or (le is not None and not plen <= le <= maxlen)
+            or (ge is not None and le is not None and ge > le)
         ):
-            self._issue(stmt, f"prefix-list {name}: invalid range for {text} (need len < ge <= le <= {maxlen})")
+            self._issue(
+                stmt, f"prefix-list {name}: invalid range for {text} (need len < ge <= le <= {maxlen})"
+            )
             return
         lb.prefix_entries.append(PrefixEntry(seq, action, net, ge, le, span))
 
@@ -457,7 +462,9 @@ class Assembler:
         span = self.b.span(stmt.line)
         value = _int(text)
         t = self._rm_term(stmt)
-        t.sets.append(SetLocalPref(value, span) if value is not None else SetOther(f"set local-preference {text}", span))
+        t.sets.append(
+            SetLocalPref(value, span) if value is not None else SetOther(f"set local-preference {text}", span)
+        )
 
     def _h_set_metric(self, stmt: Stmt) -> None:
         self._rm_term(stmt).sets.append(SetMetric(stmt.get("value") or "", self.b.span(stmt.line)))

@@ -36,6 +36,7 @@ _LIST_HEADS = (
     ("bgp", "extcommunity-list"),
 )
 
+_VALUE_CLASSES = frozenset({"INT", "IPV4", "IPV6", "PFX4", "PFX6", "COMM", "LCOMM", "REST", "WORD"})
 _LIST_ACTIONS = frozenset({"permit", "deny"})
 _INT = re.compile(r"\d+")
 _IPV4 = re.compile(r"(?:\d{1,3}\.){3}\d{1,3}")
@@ -55,7 +56,7 @@ class Template:
 class Stmt:
     """One parsed line: its kind and lazy access to its fields (no per-line dicts)."""
 
-    __slots__ = ("indent", "kind", "line", "_positions", "_words")
+    __slots__ = ("_positions", "_words", "indent", "kind", "line")
 
     def __init__(self, tpl: Template, words: list[str], line: int, indent: int) -> None:
         self.kind = tpl.kind
@@ -92,9 +93,7 @@ class _ShapeLexer(Lexer):
 def _parser() -> tuple[Lark, dict[str, str]]:
     text = grammar_path("frr.lark").read_text(encoding="utf-8")
     parser = Lark(text, parser="lalr", lexer=_ShapeLexer, start="start", cache=True)
-    keywords = {
-        str(t.pattern.value): t.name for t in parser.terminals if t.pattern.type == "str"
-    }
+    keywords = {str(t.pattern.value): t.name for t in parser.terminals if t.pattern.type == "str"}
     return parser, keywords
 
 
@@ -141,9 +140,7 @@ class FrrSyntax:
         # a folded REST part is the word after a REST trigger or a list action
         if len(words) >= 2:
             prev = words[-2]
-            if prev in _REST_AFTER or (
-                prev in ("permit", "deny") and (words[0], words[1]) in _LIST_HEADS
-            ):
+            if prev in _REST_AFTER or (prev in ("permit", "deny") and (words[0], words[1]) in _LIST_HEADS):
                 shape[-1] = "REST"
         return tuple(shape)
 
@@ -154,8 +151,21 @@ class FrrSyntax:
         except KeyError:
             pass
         tpl = _compile(shape)
+        if tpl is None:
+            tpl = self._keyword_as_name(shape)
         self._templates[shape] = tpl
         return tpl
+
+    def _keyword_as_name(self, shape: tuple[str, ...]) -> Template | None:
+        """Retry a failed shape with one keyword read as a plain word (a route-map named `any`)."""
+        values = _VALUE_CLASSES
+        for i in range(len(shape) - 1, 0, -1):
+            if shape[i] in values:
+                continue
+            tpl = _compile((*shape[:i], "WORD", *shape[i + 1 :]))
+            if tpl is not None:
+                return tpl
+        return None
 
     def statement(self, words: list[str], line: int, indent: int) -> Stmt | None:
         shape = self.shape(words)
@@ -194,7 +204,7 @@ def _classify_value(word: str) -> str:
 def _compile(shape: tuple[str, ...]) -> Template | None:
     parser, _ = _parser()
     try:
-        tree = parser.parse(shape)  # type: ignore[arg-type]
+        tree = parser.parse(shape)  # type: ignore[arg-type,unused-ignore]
     except LarkError:
         return None
     stmt = tree.children[0]

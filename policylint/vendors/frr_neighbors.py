@@ -71,7 +71,9 @@ class FrrAssembler(Assembler):
     def _h_nb_local_role(self, stmt: Stmt) -> None:
         role = stmt.get("role") or ""
         if role not in _LOCAL_ROLES:
-            self._issue(stmt, f"`local-role {role}`: expected provider, customer, peer, rs-server or rs-client")
+            self._issue(
+                stmt, f"`local-role {role}`: expected provider, customer, peer, rs-server or rs-client"
+            )
             return
         self.neighbor(stmt).local_role = role
 
