@@ -53,7 +53,8 @@ def main() -> int:
     accepted_issues = [i for i in issues if verdicts.get(Path(i[0]).name) == "yes"]
     print(f"files: {len(result.files)}  lines: {result.lines}  devices: {len(devices)}")
     print(f"file errors (exit 2): {len(errors)}  tool errors: {len(result.tool_errors)}")
-    print(f"statements modelled: {modelled}  unsupported BGP-related (PS003): {unsupported}  out of scope: {out_of_scope}")
+    print(f"statements modelled: {modelled}  unsupported BGP-related (PS003): {unsupported}")
+    print(f"non-BGP lines out of scope: {out_of_scope}")
     print(f"malformed statements (PS002): {len(issues)}, in files FRR 8.4 accepts: {len(accepted_issues)}")
     counts = collections.Counter(_shape(u.text) for d in devices for u in d.unsupported)
     print(f"\nmost common unsupported BGP-related statements (top {args.top}):")

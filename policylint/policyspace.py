@@ -161,7 +161,7 @@ def _walk(ctx: TermContext, name: str, stack: tuple[str, ...]) -> Space:
     if name in stack:
         return Space.nothing(f"route-map call loop through {name}: denied")
     empty = PrefixSet.empty()
-    remaining = ctx.family
+    decided = empty  # prefixes an earlier unconditional term already permitted or denied
     uncond, cond, foreign = empty, empty, empty
     witnesses: list[tuple[PrefixSet, Span]] = []
     notes: list[str] = []
@@ -173,9 +173,9 @@ def _walk(ctx: TermContext, name: str, stack: tuple[str, ...]) -> Space:
             continue
         if term.action is Action.DENY:
             if not how.conditional:
-                remaining = remaining - prefixes
+                decided = decided | prefixes
             continue
-        contrib = prefixes & remaining
+        contrib = prefixes - decided  # == prefixes & (family - decided): prefixes lie in the family
         u_part = empty if how.conditional else contrib
         c_part = contrib if how.conditional else empty
         f_part = contrib if how.foreign else empty
@@ -197,46 +197,60 @@ def _walk(ctx: TermContext, name: str, stack: tuple[str, ...]) -> Space:
         if not contributed.is_empty():
             witnesses.append((contributed, term.span))
         if not how.conditional:
-            remaining = remaining - prefixes
-    if not device.semantics.route_map_implicit_deny and not remaining.is_empty():
+            decided = decided | prefixes
+    remaining = empty if device.semantics.route_map_implicit_deny else ctx.family - decided
+    if not remaining.is_empty():
         uncond, foreign = uncond | remaining, foreign | remaining
         witnesses.append((remaining, policy.span))
         notes.append(f"route-map {name}: no implicit deny, unmatched routes are permitted")
     return Space(uncond, cond - uncond, foreign | uncond, tuple(witnesses), tuple(notes))
 
 
-_SPACE_CACHE: dict[tuple[int, str, Afi], tuple[Device, Space]] = {}
-_PLIST_CACHE: dict[tuple[int, str, Afi], tuple[Device, PrefixSet]] = {}
-_CACHE_LIMIT = 4096
+@dataclass(slots=True)
+class _DeviceCache:
+    """Memoized analyses of one device (devices are immutable once assembled)."""
+
+    device: Device
+    policies: dict[tuple[str, Afi], Space] = field(default_factory=dict)
+    alone: dict[tuple[str, Afi], Space] = field(default_factory=dict)  # route-map as the only filter
+    plists: dict[tuple[str, Afi], PrefixSet] = field(default_factory=dict)
+    sessions: dict[tuple[int, Afi, Direction], tuple[Neighbor, Space]] = field(default_factory=dict)
+
+
+_CACHES: dict[int, _DeviceCache] = {}
+_DEVICE_LIMIT = 4096
+
+
+def _cache(device: Device) -> _DeviceCache:
+    cache = _CACHES.get(id(device))
+    if cache is None or cache.device is not device:
+        if len(_CACHES) >= _DEVICE_LIMIT:
+            _CACHES.clear()
+        cache = _CACHES[id(device)] = _DeviceCache(device)
+    return cache
 
 
 def policy_space(device: Device, policy_name: str, afi: Afi) -> Space:
     """The prefixes of family ``afi`` route-map ``policy_name`` can permit (memoized per device)."""
-    key = (id(device), policy_name, afi)
-    hit = _SPACE_CACHE.get(key)
-    if hit is not None and hit[0] is device:
-        return hit[1]
-    ctx = TermContext(device, afi, PrefixSet.all(afi), local_asns(device))
-    space = _walk(ctx, policy_name, ())
-    if len(_SPACE_CACHE) >= _CACHE_LIMIT:
-        _SPACE_CACHE.clear()
-    _SPACE_CACHE[key] = (device, space)
+    memo = _cache(device).policies
+    space = memo.get((policy_name, afi))
+    if space is None:
+        ctx = TermContext(device, afi, PrefixSet.all(afi), local_asns(device))
+        space = memo[(policy_name, afi)] = _walk(ctx, policy_name, ())
     return space
 
 
 def session_prefix_list_space(device: Device, plist: PrefixList) -> PrefixSet:
     """What a defined prefix-list permits, with the device's semantics (memoized per device)."""
-    key = (id(device), plist.name, plist.afi)
-    hit = _PLIST_CACHE.get(key)
-    if hit is not None and hit[0] is device:
-        return hit[1]
-    sem = device.semantics
-    allowed = prefix_list_permits(
-        plist, empty_permits_all=sem.empty_prefix_list_permits, implicit_deny=sem.prefix_list_implicit_deny
-    )
-    if len(_PLIST_CACHE) >= _CACHE_LIMIT:
-        _PLIST_CACHE.clear()
-    _PLIST_CACHE[key] = (device, allowed)
+    memo = _cache(device).plists
+    allowed = memo.get((plist.name, plist.afi))
+    if allowed is None:
+        sem = device.semantics
+        allowed = memo[(plist.name, plist.afi)] = prefix_list_permits(
+            plist,
+            empty_permits_all=sem.empty_prefix_list_permits,
+            implicit_deny=sem.prefix_list_implicit_deny,
+        )
     return allowed
 
 
@@ -254,7 +268,17 @@ def _combine(outer: Space, inner: Space) -> Space:
 
 
 def permit_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direction) -> Space:
-    """What one direction of one session can permit (same rules as ``evaluate_session``)."""
+    """What one direction of one session can permit (same rules as ``evaluate_session``; memoized)."""
+    memo = _cache(device).sessions
+    hit = memo.get((id(neighbor), afi, direction))
+    if hit is not None and hit[0] is neighbor:
+        return hit[1]
+    space = _session_space(device, neighbor, afi, direction)
+    memo[(id(neighbor), afi, direction)] = (neighbor, space)
+    return space
+
+
+def _session_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direction) -> Space:
     sem = device.semantics
     who = f"neighbor {neighbor.label}"
     af = neighbor.af(afi)
@@ -267,7 +291,7 @@ def permit_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direct
             return Space.nothing(f"no {direction} policy on eBGP {who}: nothing passes (RFC 8212)")
         return Space.everything(family, af.span, f"no {direction} filter on {who}")
     deny_undefined = sem.undefined_neighbor_policy is UndefinedPolicy.DENY_ALL
-    space = Space.everything(family, None)
+    space = start = Space.everything(family, None)
     if filters.prefix_list is not None:
         ref = filters.prefix_list
         plist = device.prefix_list(afi, ref.name)
@@ -297,7 +321,14 @@ def permit_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Direct
         ref = filters.route_map
         if ref.name not in device.policies and deny_undefined:
             return Space.nothing(f"undefined route-map {ref.name} on {who} denies all")
-        space = _combine(space, policy_space(device, ref.name, afi))
+        if space is start:  # the route-map alone: the same for every session using it
+            alone = _cache(device).alone
+            key = (ref.name, afi)
+            if key not in alone:
+                alone[key] = _combine(start, policy_space(device, ref.name, afi))
+            space = alone[key]
+        else:
+            space = _combine(space, policy_space(device, ref.name, afi))
     if not space.witnesses and not space.possible.is_empty():
         space = Space(
             space.unconditional,

@@ -18,22 +18,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
+from itertools import islice
 
+from policylint._prefixtrie import FULL, NETMASKS, Canon, Table, combine, first_match, lengths, normalize
 from policylint.model import Action, Afi, IPNetwork, PrefixEntry, PrefixList
 
-_Node = tuple[int, int, int]  # (address, prefixlen, length mask)
-_Canon = tuple[_Node, ...]
-_Table = dict[tuple[int, int], int]
-
 _WIDTH = {Afi.IPV4: 32, Afi.IPV6: 128}
-_NETMASKS = {w: tuple(((1 << d) - 1) << (w - d) for d in range(w + 1)) for w in (32, 128)}
-
-
-def _lengths(low: int, high: int) -> int:
-    """Bit mask with bits ``low..high`` (inclusive) set."""
-    if low > high:
-        return 0
-    return ((1 << (high + 1)) - 1) ^ ((1 << low) - 1)
+_NETMASKS = NETMASKS
+_FULL = FULL
+_lengths = lengths
 
 
 def afi_of(net: IPNetwork) -> Afi:
@@ -51,109 +44,38 @@ def _within(addr: int, plen: int, a_addr: int, a_plen: int, width: int) -> bool:
     return plen >= a_plen and (addr ^ a_addr) >> (width - a_plen) == 0
 
 
-def _table(nodes: _Canon) -> _Table:
-    return {(a, p): m for a, p, m in nodes}
-
-
-def _normalize(table: _Table, width: int) -> _Canon:
-    """Canonical encoding: merge siblings bottom-up, drop what ancestors cover."""
-    full = _lengths(0, width)
-    nm = _NETMASKS[width]
-    t: _Table = {}
-    buckets: list[list[int]] = [[] for _ in range(width + 1)]
-    for (addr, plen), mask in table.items():
-        m = mask & full & ~((1 << plen) - 1)
-        if m:
-            key = (addr & nm[plen], plen)
-            if key not in t:
-                buckets[plen].append(key[0])
-                t[key] = 0
-            t[key] |= m
-    for depth in range(width, 0, -1):
-        bit = 1 << (width - depth)
-        for addr in buckets[depth]:
-            if addr & bit:
-                continue
-            left, right = (addr, depth), (addr | bit, depth)
-            common = t[left] & t.get(right, 0)
-            if not common:
-                continue
-            t[left] &= ~common
-            t[right] &= ~common
-            parent = (addr, depth - 1)
-            if parent not in t:
-                buckets[depth - 1].append(addr)
-                t[parent] = 0
-            t[parent] |= common
-    out: list[_Node] = []
-    for (addr, plen), mask in t.items():
-        if not mask:
-            continue
-        inherited = 0
-        for d in range(plen):
-            inherited |= t.get((addr & nm[d], d), 0)
-        kept = mask & ~inherited
-        if kept:
-            out.append((addr, plen, kept))
-    out.sort()
-    return tuple(out)
-
-
-_FULL = {w: ((0, 0, _lengths(0, w)),) for w in (32, 128)}
-
-
-@lru_cache(maxsize=8192)
-def _intersect(a: _Canon, b: _Canon, width: int) -> _Canon:
+def _intersect(a: Canon, b: Canon, width: int) -> Canon:
+    if not a or not b:
+        return ()
     if a == b or b == _FULL[width]:
         return a
     if a == _FULL[width]:
         return b
-    nm = _NETMASKS[width]
-    ta, tb = _table(a), _table(b)
-    out: _Table = {}
-    for addr, plen, mask in a:  # b ranges at or above each a node
-        cover = 0
-        for d in range(plen + 1):
-            cover |= tb.get((addr & nm[d], d), 0)
-        if mask & cover:
-            out[(addr, plen)] = mask & cover
-    for addr, plen, mask in b:  # a ranges strictly above each b node
-        cover = 0
-        for d in range(plen):
-            cover |= ta.get((addr & nm[d], d), 0)
-        if mask & cover:
-            key = (addr, plen)
-            out[key] = out.get(key, 0) | (mask & cover)
-    return _normalize(out, width)
+    return combine(a, b, width, "and")
 
 
-def _subtract_node(t: _Table, b_addr: int, b_plen: int, b_mask: int, width: int) -> None:
-    """Remove one node range from a (not necessarily canonical) table, in place."""
-    nm = _NETMASKS[width]
-    for d in range(b_plen):  # ancestors of B, top-down: push the removed lengths down
-        key = (b_addr & nm[d], d)
-        removed = t.get(key, 0) & b_mask
-        if not removed:
-            continue
-        t[key] &= ~removed
-        for e in range(d, b_plen):  # off-path siblings keep those lengths
-            sib = ((b_addr & nm[e + 1]) ^ (1 << (width - e - 1)), e + 1)
-            t[sib] = t.get(sib, 0) | removed
-    for key in t:  # B itself and everything below it
-        if _within(key[0], key[1], b_addr, b_plen, width):
-            t[key] &= ~b_mask
-
-
-@lru_cache(maxsize=8192)
-def _subtract(a: _Canon, b: _Canon, width: int) -> _Canon:
+def _subtract(a: Canon, b: Canon, width: int) -> Canon:
     if not a or not b:
         return a
     if a == b or b == _FULL[width]:
         return ()
-    t = _table(a)
-    for b_addr, b_plen, b_mask in b:
-        _subtract_node(t, b_addr, b_plen, b_mask, width)
-    return _normalize(t, width)
+    return combine(a, b, width, "sub")
+
+
+def _merge(a: Canon, b: Canon, width: int) -> Canon:
+    if not a or not b:
+        return a or b
+    if a == b:
+        return a
+    if a == _FULL[width] or b == _FULL[width]:
+        return _FULL[width]
+    return combine(a, b, width, "or")
+
+
+@lru_cache(maxsize=4096)
+def _run_count(nodes: Canon) -> int:
+    """How many :class:`PrefixRange` values the nodes make (one per run of lengths)."""
+    return sum((m & ~(m << 1)).bit_count() for _, _, m in nodes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,24 +97,12 @@ class PrefixRange:
         return f"{net} ge {self.low} le {self.high}"
 
 
-@lru_cache(maxsize=8192)
-def _merge(a: _Canon, b: _Canon, width: int) -> _Canon:
-    if not a or not b:
-        return a or b
-    if a == b or a == _FULL[width] or b == _FULL[width]:
-        return _FULL[width] if _FULL[width] in (a, b) else a
-    t = _table(a)
-    for addr, plen, mask in b:
-        t[(addr, plen)] = t.get((addr, plen), 0) | mask
-    return _normalize(t, width)
-
-
 @dataclass(frozen=True, slots=True)
 class PrefixSet:
     """An immutable set of IPv4 and IPv6 prefixes (canonical trie encoding)."""
 
-    v4_nodes: _Canon = ()
-    v6_nodes: _Canon = ()
+    v4_nodes: Canon = ()
+    v6_nodes: Canon = ()
 
     # ------------------------------------------------------------ constructors
 
@@ -201,7 +111,7 @@ class PrefixSet:
         return cls()
 
     @classmethod
-    def _one(cls, afi: Afi, nodes: _Canon) -> PrefixSet:
+    def _one(cls, afi: Afi, nodes: Canon) -> PrefixSet:
         return cls(nodes, ()) if afi is Afi.IPV4 else cls((), nodes)
 
     @classmethod
@@ -221,12 +131,12 @@ class PrefixSet:
 
     @classmethod
     def of_prefixes(cls, nets: Iterable[IPNetwork]) -> PrefixSet:
-        tables: dict[Afi, _Table] = {Afi.IPV4: {}, Afi.IPV6: {}}
+        tables: dict[Afi, Table] = {Afi.IPV4: {}, Afi.IPV6: {}}
         for net in nets:
             afi = afi_of(net)
             key = (int(net.network_address), net.prefixlen)
             tables[afi][key] = tables[afi].get(key, 0) | (1 << net.prefixlen)
-        return cls(_normalize(tables[Afi.IPV4], 32), _normalize(tables[Afi.IPV6], 128))
+        return cls(normalize(tables[Afi.IPV4], 32), normalize(tables[Afi.IPV6], 128))
 
     @classmethod
     def all(cls, afi: Afi) -> PrefixSet:
@@ -253,7 +163,9 @@ class PrefixSet:
     # ------------------------------------------------------------ algebra
 
     def union(self, other: PrefixSet) -> PrefixSet:
-        return PrefixSet(_merge(self.v4_nodes, other.v4_nodes, 32), _merge(self.v6_nodes, other.v6_nodes, 128))
+        return PrefixSet(
+            _merge(self.v4_nodes, other.v4_nodes, 32), _merge(self.v6_nodes, other.v6_nodes, 128)
+        )
 
     def intersection(self, other: PrefixSet) -> PrefixSet:
         return PrefixSet(
@@ -334,16 +246,21 @@ class PrefixSet:
 
     def describe(self, limit: int = 3) -> str:
         """Human text such as ``10.0.0.0/8 le 32, 192.0.2.0/25``."""
-        ranges = self.ranges
-        if not ranges:
-            return "no prefixes"
-        text = ", ".join(str(r) for r in ranges[:limit])
-        if len(ranges) > limit:
-            text += f" and {len(ranges) - limit} more range(s)"
-        return text
+        return _describe(self, limit)
 
     def __str__(self) -> str:
         return self.describe()
+
+
+@lru_cache(maxsize=4096)
+def _describe(s: PrefixSet, limit: int) -> str:
+    total = _run_count(s.v4_nodes) + _run_count(s.v6_nodes)
+    if not total:
+        return "no prefixes"
+    text = ", ".join(str(r) for r in islice(s._iter_ranges(), max(limit, 0)))
+    if total > limit:
+        text += f" and {total - limit} more range(s)"
+    return text
 
 
 # --------------------------------------------------------------------------- prefix lists
@@ -386,17 +303,23 @@ def prefix_list_permits(
     family = PrefixSet.all(plist.afi)
     if not plist.entries:
         return family if empty_permits_all else PrefixSet.empty()
-    # Walk backwards: permitted(i) = E_i | permitted(i+1) for permit, permitted(i+1) - E_i for deny.
-    # One raw table, normalized once, keeps long (IRR-generated) lists linear-ish.
     width = _WIDTH[plist.afi]
-    t: _Table = {} if implicit_deny else _table(family.v4_nodes or family.v6_nodes)
-    for entry in reversed(plist.entries):
-        if afi_of(entry.prefix) is not plist.afi:
+    nm = _NETMASKS[width]
+    version = 4 if plist.afi is Afi.IPV4 else 6
+    entries: list[tuple[tuple[int, int, int], bool]] = []
+    for entry in plist.entries:
+        net = entry.prefix
+        if net.version != version:
             continue
-        nodes = PrefixSet.from_entry(entry)
-        for addr, plen, mask in nodes.v4_nodes or nodes.v6_nodes:
-            if entry.action is Action.PERMIT:
-                t[(addr, plen)] = t.get((addr, plen), 0) | mask
-            else:
-                _subtract_node(t, addr, plen, mask, width)
-    return PrefixSet._one(plist.afi, _normalize(t, width))
+        if entry.any:
+            node = FULL[width][0]
+        else:
+            plen = net.prefixlen
+            mask = _lengths(max(entry.low, plen), min(entry.high, width))
+            if not mask:
+                continue
+            node = (int(net.network_address) & nm[plen], plen, mask)
+        entries.append((node, entry.action is Action.PERMIT))
+    if not implicit_deny:
+        entries.append((FULL[width][0], True))
+    return PrefixSet._one(plist.afi, first_match(entries, width))

@@ -437,6 +437,38 @@ def test_session_permit_space() -> None:
     assert permit_space(dev, bare, Afi.IPV6, "export").possible.is_empty()
 
 
+def test_space_without_implicit_deny_and_shared_route_maps() -> None:
+    bogon = plist("BOGON", entry(5, "permit", "10.0.0.0/8", le=32))
+    rm = policy(
+        "RM",
+        term(10, "deny", [match_pl("BOGON")]),
+        term(20, "permit", [match_pl("CUST")]),
+        term(30, "permit", [match_pl("CUST"), match_asp("LOCAL")]),  # already decided by seq 20
+    )
+    lax = device(
+        policies=[rm],
+        prefix_lists=[CUSTOMERS, bogon],
+        as_path_lists=[aspath_list("LOCAL", ("permit", "^$"))],
+        semantics=replace(FRR, route_map_implicit_deny=False),
+    )
+    s = policy_space(lax, "RM", Afi.IPV4)
+    tens = PrefixSet.of_range(ip_network("10.0.0.0/8"), 8, 32)
+    rest = V4 - tens - prefix_set_of(CUSTOMERS)
+    assert s.unconditional == V4 - tens and s.conditional.is_empty()
+    assert [w for w, _ in s.witnesses] == [prefix_set_of(CUSTOMERS), rest]
+    assert any("no implicit deny" in note for note in s.notes)
+    # several sessions sharing the route-map, one with a prefix-list as well: each gets its own answer
+    a = neighbor("192.0.2.1", exports=filters("RM"))
+    b = neighbor("192.0.2.2", exports=filters("RM"))
+    c = neighbor("192.0.2.3", exports=filters("RM", prefix_list="CUST"))
+    dev = replace(device(policies=[rm], prefix_lists=[CUSTOMERS, bogon]), neighbors=(a, b, c))
+    sa, sb, sc = (permit_space(dev, nb, Afi.IPV4, "export") for nb in (a, b, c))
+    assert sa.unconditional == sb.unconditional == sc.unconditional == prefix_set_of(CUSTOMERS)
+    assert permit_space(dev, a, Afi.IPV4, "export") is sa  # memoized per device and session
+    strict = replace(dev, semantics=replace(FRR, route_map_implicit_deny=False))
+    assert permit_space(strict, a, Afi.IPV4, "export").unconditional == V4 - tens
+
+
 # --------------------------------------------------------------------------- concrete == symbolic
 
 BASE = IPv4Network("10.0.0.0/22")

@@ -271,3 +271,94 @@ def test_prefix_list_helpers() -> None:
     assert prefix_list_permits(empty, empty_permits_all=True) == PrefixSet.all(Afi.IPV4)
     only = plist("O", entry(5, "permit", "192.0.2.0/24"))
     assert prefix_list_permits(only, implicit_deny=False) == PrefixSet.all(Afi.IPV4)
+
+
+# --------------------------------------------------------------------------- full-width sets
+
+
+@st.composite
+def wide_ranges(draw: st.DrawFn, version: int) -> Model:
+    """Ranges anywhere in the address family (not just the small universe)."""
+    width = 32 if version == 4 else 128
+    plen = draw(st.sampled_from([0, 1, 7, 8, 9, 16, 23, 24, 25, width - 1, width]))
+    addr = draw(st.integers(0, (1 << width) - 1)) & (((1 << plen) - 1) << (width - plen))
+    net: IPNetwork = IPv4Network((addr, plen)) if version == 4 else IPv6Network((addr, plen))
+    low = draw(st.integers(plen, width))
+    return net, low, draw(st.integers(low, width))
+
+
+def probes(model: list[Model], version: int) -> list[IPNetwork]:
+    """Prefixes at and around each range's edges: its network, first subnets, supernets, neighbours."""
+    width = 32 if version == 4 else 128
+    out: list[IPNetwork] = []
+    for net, low, high in model:
+        for plen in {net.prefixlen, low, high, max(low - 1, 0), min(high + 1, width)}:
+            if plen >= net.prefixlen:
+                first = net.network_address
+                out.append(ip_network(f"{first}/{plen}"))
+                last = int(net.broadcast_address) & (((1 << plen) - 1) << (width - plen))
+                out.append(ip_network((last, plen)))
+            else:
+                out.append(net.supernet(new_prefix=plen))
+        if net.prefixlen:
+            out.append(ip_network((int(net.network_address) ^ (1 << (width - net.prefixlen)), net.prefixlen)))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from([4, 6]).flatmap(
+        lambda v: st.tuples(st.just(v), *[st.lists(wide_ranges(v), max_size=6)] * 2)
+    )
+)
+def test_full_width_operations(data: tuple[int, list[Model], list[Model]]) -> None:
+    version, ma, mb = data
+    a, b = build(ma), build(mb)
+    for p in probes(ma + mb, version):
+        ia, ib = in_model(ma, p), in_model(mb, p)
+        assert ((a | b).contains(p), (a & b).contains(p), (a - b).contains(p)) == (
+            ia or ib,
+            ia and ib,
+            ia and not ib,
+        )
+    assert (a - b) | (a & b) == a
+    assert (a | b) - (a & b) == (a - b) | (b - a)
+    assert build(list(reversed(mb))) == b
+
+
+def test_disjoint_and_nested_operations() -> None:
+    a = PrefixSet.of_range(n("10.0.0.0/8"), 16, 24)
+    b = PrefixSet.of_prefixes(n(f"192.0.{i}.0/24") for i in range(50))
+    assert a - b == a and b - a == b and (a & b).is_empty()
+    assert (a | b) - b == a and (a | b) & b == b
+    inner = PrefixSet.of_range(n("10.1.0.0/16"), 20, 28)
+    assert (a & inner) == PrefixSet.of_range(n("10.1.0.0/16"), 20, 24)
+    assert (a - inner).contains(n("10.1.0.0/19")) and not (a - inner).contains(n("10.1.16.0/20"))
+
+
+def test_describe_counts_ranges_lazily() -> None:
+    s = PrefixSet.of_prefixes(IPv4Network((0x0A000000 + 512 * i, 24)) for i in range(1000))
+    assert s.describe(2) == "10.0.0.0/24, 10.0.2.0/24 and 998 more range(s)"
+    assert len(s.ranges) == 1000
+    assert s.describe(0) == " and 1000 more range(s)"
+
+
+def test_long_prefix_list_first_match() -> None:
+    """An IRR-sized list with interleaved denies: symbolic result agrees entry by entry."""
+    entries = []
+    for i in range(1500):
+        plen = 16 + i % 9
+        net = IPv4Network(
+            ((0x0A000000 + 0x10000 * (i % 97) + 0x100 * (i % 251)) >> (32 - plen) << (32 - plen), plen)
+        )
+        verb = "deny" if i % 7 == 0 else "permit"
+        entries.append(entry(5 * (i + 1), verb, str(net), None, 24 if plen < 24 and i % 3 else None))
+    pl = plist("IRR", *entries)
+    permitted = prefix_list_permits(pl)
+    for e in entries[::5]:
+        for p in {e.prefix, *e.prefix.subnets(new_prefix=min(e.prefix.prefixlen + 2, 32))}:
+            assert permitted.contains(p) == (prefix_list_matches(pl, p) is Action.PERMIT), p
+    assert permitted == prefix_list_permits(pl)
+    assert prefix_list_permits(pl, implicit_deny=False) == permitted | (
+        PrefixSet.all(Afi.IPV4) - reduce(PrefixSet.union, (PrefixSet.from_entry(e) for e in entries))
+    )

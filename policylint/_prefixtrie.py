@@ -1,0 +1,229 @@
+"""Set operations on canonical prefix-trie encodings (private helper of :mod:`policylint.prefixes`).
+
+A canonical encoding is a sorted tuple of nodes ``(address, prefixlen, length_mask)``.
+For one prefix *length* ``k``, the nodes whose mask has bit ``k`` are exactly the
+maximal aligned address blocks of the region ``R_k`` covered by the length-``k``
+members (a prefix of length ``k`` is in the set iff its block lies inside ``R_k``).
+So every set operation is, length by length, the same operation on address
+intervals, and the result is re-encoded by cutting each interval into maximal
+aligned (CIDR) blocks.  Lengths are handled in *classes*: runs of lengths over
+which no input mask changes, so a whole class shares one interval computation.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from itertools import pairwise
+
+Node = tuple[int, int, int]  # (address, prefixlen, length mask)
+Canon = tuple[Node, ...]
+Table = dict[tuple[int, int], int]
+_Iv = tuple[int, int]  # half-open address interval [lo, hi)
+_IvOp = Callable[[list[_Iv], list[_Iv]], list[_Iv]]
+
+NETMASKS = {w: tuple(((1 << d) - 1) << (w - d) for d in range(w + 1)) for w in (32, 128)}
+
+
+def lengths(low: int, high: int) -> int:
+    """Bit mask with bits ``low..high`` (inclusive) set."""
+    if low > high:
+        return 0
+    return ((1 << (high + 1)) - 1) ^ ((1 << low) - 1)
+
+
+FULL = {w: ((0, 0, lengths(0, w)),) for w in (32, 128)}
+
+
+def _classes(masks: Iterable[int]) -> list[tuple[int, int]]:
+    """``(first length, class mask)`` for each maximal run of lengths no mask changes over."""
+    edges = 0
+    for m in set(masks):
+        edges |= m ^ (m << 1)
+    cuts: list[int] = []
+    while edges:
+        low = edges & -edges
+        cuts.append(low.bit_length() - 1)
+        edges ^= low
+    return [(lo, lengths(lo, hi - 1)) for lo, hi in pairwise(cuts)]
+
+
+def _groups(nodes: Iterable[Node], width: int) -> dict[int, list[_Iv]]:
+    """Intervals of the nodes, grouped by mask (in node order)."""
+    out: dict[int, list[_Iv]] = {}
+    for addr, plen, mask in nodes:
+        iv = (addr, addr + (1 << (width - plen)))
+        group = out.get(mask)
+        if group is None:
+            out[mask] = [iv]
+        else:
+            group.append(iv)
+    return out
+
+
+def _select(groups: dict[int, list[_Iv]], k: int, presorted: bool) -> list[_Iv]:
+    """The intervals of the nodes holding length ``k``, sorted by address."""
+    picked = [ivs for m, ivs in groups.items() if m >> k & 1]
+    if not picked:
+        return []
+    if len(picked) == 1 and presorted:
+        return picked[0]
+    return sorted(iv for ivs in picked for iv in ivs)
+
+
+def _coalesce(ivs: list[_Iv]) -> list[_Iv]:
+    """Merge overlapping or adjacent intervals of an address-sorted list."""
+    out: list[_Iv] = []
+    for lo, hi in ivs:
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _emit(out: Table, ivs: list[_Iv], cmask: int, width: int) -> None:
+    """Cut coalesced intervals into maximal aligned blocks, adding ``cmask`` to each."""
+    top = 1 << width
+    for start, hi in ivs:
+        lo = start
+        while lo < hi:
+            size = min(lo & -lo if lo else top, 1 << ((hi - lo).bit_length() - 1))
+            key = (lo, width + 1 - size.bit_length())
+            out[key] = out.get(key, 0) | cmask
+            lo += size
+
+
+def _finish(out: Table) -> Canon:
+    return tuple(sorted((a, p, m) for (a, p), m in out.items()))
+
+
+def normalize(table: Table, width: int) -> Canon:
+    """Canonical encoding of the union of arbitrary (possibly unaligned, overlapping) nodes."""
+    full = lengths(0, width)
+    nm = NETMASKS[width]
+    nodes: list[Node] = []
+    for (addr, plen), mask in table.items():
+        m = mask & full & ~((1 << plen) - 1)
+        if m:
+            nodes.append((addr & nm[plen], plen, m))
+    if not nodes:
+        return ()
+    groups = _groups(nodes, width)
+    out: Table = {}
+    for k, cmask in _classes(groups):
+        ivs = _select(groups, k, presorted=False)
+        if ivs:
+            _emit(out, _coalesce(sorted(ivs) if len(ivs) > 1 else ivs), cmask, width)
+    return _finish(out)
+
+
+def _iv_and(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
+    out: list[_Iv] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        alo, ahi = a[i]
+        blo, bhi = b[j]
+        lo = alo if alo > blo else blo
+        hi = ahi if ahi < bhi else bhi
+        if lo < hi:
+            out.append((lo, hi))
+        if ahi < bhi:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _iv_sub(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
+    out: list[_Iv] = []
+    j, nb = 0, len(b)
+    for lo, hi in a:
+        while j < nb and b[j][1] <= lo:
+            j += 1
+        k, cur = j, lo
+        while k < nb and b[k][0] < hi:
+            blo, bhi = b[k]
+            if blo > cur:
+                out.append((cur, blo))
+            cur = max(cur, bhi)
+            if bhi >= hi:
+                break
+            k += 1
+        if cur < hi:
+            out.append((cur, hi))
+    return out
+
+
+def _iv_or(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
+    return sorted(a + b)
+
+
+_OPS: dict[str, _IvOp] = {"and": _iv_and, "sub": _iv_sub, "or": _iv_or}
+
+
+def _overlap(a: Canon, b: Canon, width: int) -> bool:
+    """Do some node of ``a`` and some node of ``b`` share an address (whatever their lengths)?"""
+    spans = sorted(
+        [(addr, addr + (1 << (width - plen)), 0) for addr, plen, _ in a]
+        + [(addr, addr + (1 << (width - plen)), 1) for addr, plen, _ in b]
+    )
+    ends = [0, 0]
+    for lo, hi, side in spans:
+        if lo < ends[1 - side]:
+            return True
+        ends[side] = max(ends[side], hi)
+    return False
+
+
+@lru_cache(maxsize=8192)
+def combine(a: Canon, b: Canon, width: int, op: str) -> Canon:
+    """``a & b``, ``a - b`` or ``a | b`` (``op`` = ``and``, ``sub``, ``or``) of canonical encodings."""
+    if op != "or" and not _overlap(a, b, width):
+        return a if op == "sub" else ()
+    fn = _OPS[op]
+    ga, gb = _groups(a, width), _groups(b, width)
+    out: Table = {}
+    for k, cmask in _classes([*ga, *gb]):
+        ia, ib = _select(ga, k, presorted=True), _select(gb, k, presorted=True)
+        if not ia and not ib:
+            continue
+        res = fn(ia, ib)
+        if res:
+            _emit(out, _coalesce(res), cmask, width)
+    return _finish(out)
+
+
+def first_match(entries: list[tuple[Node, bool]], width: int) -> Canon:
+    """Canonical encoding of what a first-match list of ``(node, permits)`` entries permits."""
+    items: dict[int, list[tuple[int, int, int, bool]]] = {}  # mask -> (lo, hi, order, permits)
+    for order, ((addr, plen, mask), permits) in enumerate(entries):
+        items.setdefault(mask, []).append((addr, addr + (1 << (width - plen)), order, permits))
+    out: Table = {}
+    for k, cmask in _classes(items):
+        todo = sorted(it for m, its in items.items() if m >> k & 1 for it in its)
+        if any(not it[3] for it in todo):
+            _emit(out, _coalesce(_sweep(todo)), cmask, width)
+        elif todo:
+            _emit(out, _coalesce([(lo, hi) for lo, hi, _, _ in todo]), cmask, width)
+    return _finish(out)
+
+
+def _sweep(todo: list[tuple[int, int, int, bool]]) -> list[_Iv]:
+    """Address intervals whose first (lowest-order) covering entry permits."""
+    points = sorted({x for lo, hi, _, _ in todo for x in (lo, hi)})
+    active: list[tuple[int, int, bool]] = []  # heap of (order, hi, permits)
+    out: list[_Iv] = []
+    p = 0
+    for x, nxt in pairwise(points):
+        while p < len(todo) and todo[p][0] <= x:
+            _, hi, order, permits = todo[p]
+            heapq.heappush(active, (order, hi, permits))
+            p += 1
+        while active and active[0][1] <= x:
+            heapq.heappop(active)
+        if active and active[0][2]:
+            out.append((x, nxt))
+    return out
