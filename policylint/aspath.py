@@ -155,9 +155,13 @@ def _candidates(texts: tuple[str, ...], local: frozenset[int]) -> tuple[int, ...
         found.update(int(m) for m in re.findall(r"\d+", text))
     for asn in local:
         found.update((asn + 1, int(f"{asn}1"), int(f"1{asn}")))
-    preferred = [a for a in _FOREIGN_SAMPLES if a not in local]
-    rest = sorted(a for a in found if 0 < a <= _MAX_ASN and a not in local and a not in preferred)
-    return (*preferred, *rest)
+    # numbers the regex names first: they are the likeliest to match, and a match ends the probe
+    named = sorted({int(m) for t in texts for m in re.findall(r"\d+", t)} - local)
+    named = [a for a in named if 0 < a <= _MAX_ASN]
+    preferred = [a for a in _FOREIGN_SAMPLES if a not in local and a not in named]
+    taken = set(named) | set(preferred) | local
+    rest = sorted(a for a in found if 0 < a <= _MAX_ASN and a not in taken)
+    return (*named, *preferred, *rest)
 
 
 def _sample_paths(texts: tuple[str, ...], local: frozenset[int]) -> tuple[list[tuple[int, ...]], ...]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policylint.checks.common import role_text
+from policylint.checks.common import ebgp_afs, role_text
+from policylint.checks.tags import customer_gated
 from policylint.findings import Finding
-from policylint.model import Afi, Device, Neighbor, NeighborAF, Role
+from policylint.model import Afi, Device, Role, Span, Term
 from policylint.options import Options
 from policylint.policyspace import permit_space
 from policylint.prefixes import PrefixSet
@@ -18,20 +19,11 @@ from policylint.prefixes import PrefixSet
 _NON_CUSTOMER = frozenset({Role.PROVIDER, Role.PEER, Role.ROUTE_SERVER})
 
 
-def _ebgp_afs(device: Device) -> Iterator[tuple[Neighbor, NeighborAF]]:
-    for nb in device.neighbors:
-        if not nb.is_ebgp:
-            continue
-        for af in nb.afs:
-            if af.activated:
-                yield nb, af
-
-
 def lk101(device: Device, options: Options) -> Iterator[Finding]:
     """eBGP session with no export policy on a device that then sends every route."""
     if device.semantics.ebgp_requires_policy:
         return
-    for nb, af in _ebgp_afs(device):
+    for nb, af in ebgp_afs(device):
         if not af.exports.empty or nb.role in (Role.CUSTOMER, Role.RS_CLIENT):
             continue
         yield Finding(
@@ -67,11 +59,16 @@ def customer_space(device: Device, afi: Afi) -> PrefixSet:
     return space
 
 
+def _terms_by_span(device: Device) -> dict[Span, Term]:
+    return {t.span: t for p in device.policies.values() for t in p.terms}
+
+
 def lk102(device: Device, options: Options) -> Iterator[Finding]:
     """Export policy to a provider/peer that permits routes neither originated here nor from customers."""
     allowed_cache: dict[Afi, PrefixSet] = {}
     redistributes = any(o.prefix is None for o in device.originations)
-    for nb, af in _ebgp_afs(device):
+    terms = _terms_by_span(device)
+    for nb, af in ebgp_afs(device):
         if nb.role not in _NON_CUSTOMER or af.exports.empty:
             continue
         allowed = allowed_cache.get(af.afi)
@@ -81,24 +78,38 @@ def lk102(device: Device, options: Options) -> Iterator[Finding]:
         leaking = (space.unconditional | space.foreign_path_space) - allowed
         if leaking.is_empty():
             continue
+        safe, unsafe = PrefixSet.empty(), PrefixSet.empty()
+        why = ""
+        for part, span in space.witness_for(leaking):
+            term = terms.get(span)
+            verdict = customer_gated(device, af.afi, term) if term is not None else None
+            if verdict is not None and verdict.safe:
+                safe = safe | part
+            else:
+                unsafe = unsafe | part
+                why = why or (verdict.reason if verdict is not None else "")
+        leaking = leaking - (safe - unsafe)
+        if leaking.is_empty():
+            continue
         witnesses = space.witness_for(leaking)
         span = witnesses[0][1] if witnesses else (af.exports.route_map or af.exports.prefix_list or nb).span
         sample = (witnesses[0][0] if witnesses else leaking).describe(2)
         ref = af.exports.route_map or af.exports.prefix_list or af.exports.filter_list
         policy = f"{ref.kind.value} {ref.name}" if ref else "the export policy"
         extra = " (redistributed routes are not counted as originated)" if redistributes else ""
+        tag = f"; it relies on a community tag, but {why}" if why else ""
         yield Finding(
             span,
             f"{policy} toward {role_text(nb)} permits routes that are neither originated here nor "
-            f"learned from a filtered customer (e.g. {sample}){extra}: routes learned from one provider "
-            "or peer would be re-advertised to another, a route leak (RFC 7908 type 1/4) that can "
-            "attract and blackhole or congest third-party traffic.",
+            f"learned from a filtered customer (e.g. {sample}){extra}{tag}: routes learned from one "
+            "provider or peer would be re-advertised to another, a route leak (RFC 7908 type 1/4) that "
+            "can attract and blackhole or congest third-party traffic.",
         )
 
 
 def lk103(device: Device, options: Options) -> Iterator[Finding]:
     """Customer session accepted without a prefix filter."""
-    for nb, af in _ebgp_afs(device):
+    for nb, af in ebgp_afs(device):
         if nb.role is not Role.CUSTOMER:
             continue
         if af.imports.empty and device.semantics.ebgp_requires_policy:

@@ -134,9 +134,12 @@ class FrrSyntax:
         return words
 
     def shape(self, words: list[str]) -> tuple[str, ...]:
-        known = self._word_class.get
-        classify = self.classify
-        shape = [known(w) or classify(w) for w in words]
+        seen: list[str | None] = list(map(self._word_class.get, words))  # C speed for known words
+        if None in seen:
+            classify = self.classify
+            shape = [c or classify(w) for c, w in zip(seen, words, strict=True)]
+        else:
+            shape = seen  # type: ignore[assignment]
         # a folded REST part is the word after a REST trigger or a list action
         if len(words) >= 2:
             prev = words[-2]
