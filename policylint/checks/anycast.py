@@ -66,8 +66,9 @@ def ac101(network: Network, options: Options) -> Iterator[Finding]:
             worst = max(extra, key=lambda a: a.prepends)
             yield Finding(
                 worst.span,
-                f"anycast {prefix} leaves {site} with {worst.prepends} prepend(s) on every eBGP session "
-                f"(e.g. toward {worst.neighbor}) but with {lowest} from {', '.join(others)}: networks "
+                f"anycast {prefix} leaves {site} with at least {least[site]} prepend(s) on every eBGP "
+                f"session ({worst.prepends} toward {worst.neighbor}) but with {lowest} from "
+                f"{', '.join(others)}: networks "
                 f"with a choice prefer the shorter path, so {site}'s catchment shrinks to clients with no "
                 "other route and its traffic shifts to the other sites. Make it deliberate and the same "
                 "everywhere, or document the traffic-engineering intent.",
