@@ -171,3 +171,24 @@ def test_a_keyword_can_be_a_name() -> None:
     af = d.neighbors[0].af(Afi.IPV4)
     assert af is not None and af.imports.route_map is not None and af.imports.route_map.name == "any"
     assert "any" in d.policies and d.unsupported == ()
+
+
+_SAMPLE_LINES = [line for p in sorted(SAMPLES.glob("*/frr.conf")) for line in p.read_text().splitlines()]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_SAMPLE_LINES or ["router bgp 1"]), min_size=2, max_size=160))
+def test_every_check_survives_shuffled_real_config(lines: list[str]) -> None:
+    """Real statements in a random order, split over two devices: no check fails internally."""
+    from policylint.engine import lint_files
+    from policylint.loader import load_text
+    from policylint.options import Options
+
+    half = len(lines) // 2
+    files = [
+        load_text(name, "\n".join(part) + "\n", explicit=True, vendor="frr")
+        for name, part in (("a.conf", lines[:half]), ("b.conf", lines[half:]))
+    ]
+    assert all(f is not None and f.error is None for f in files)
+    result = lint_files([f for f in files if f is not None], Options())
+    assert result.tool_errors == ()
