@@ -1,10 +1,11 @@
-"""FRR assemble step, part 2: router bgp, address-family and neighbor statements."""
+"""FRR assemble step, part 3: router bgp, address-family and neighbor statements."""
 
 from __future__ import annotations
 
 from policylint.model import Afi, RefKind
-from policylint.vendors.frr_assemble import AF, Assembler, _asn, _int
+from policylint.vendors.frr_assemble import AF, _asn, _int
 from policylint.vendors.frr_lex import Stmt
+from policylint.vendors.frr_routemap import RouteMapAssembler
 from policylint.vendors.frr_state import AfBuilder
 
 _LOCAL_ROLES = frozenset({"provider", "customer", "peer", "rs-server", "rs-client", "undefined"})
@@ -15,7 +16,7 @@ _FILTER_KIND = {
 }
 
 
-class FrrAssembler(Assembler):
+class FrrAssembler(RouteMapAssembler):
     # ------------------------------------------------------------------ router bgp
     def _h_router_id(self, stmt: Stmt) -> None:
         if self.instance is not None and self.instance.vrf is None:
