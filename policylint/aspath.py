@@ -10,6 +10,7 @@ dialect into Python :mod:`re` and evaluates ``as-path access-list`` objects.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -145,39 +146,45 @@ class ForeignCheck:
 _FOREIGN_SAMPLES = (174, 3356, 1299, 6939, 2914, 13335, 64512, 65000, 65535, 4200000000, 23456, 7018)
 
 
-def _candidates(texts: tuple[str, ...], local: frozenset[int]) -> tuple[int, ...]:
+def _shaped_numbers() -> frozenset[int]:
     found: set[int] = set(_FOREIGN_SAMPLES)
     for d in range(1, 10):
         for k in range(1, 11):
             found.add(int(str(d) * k))
             found.add(int(str(d) + "0" * (k - 1)))
-    for text in texts:
-        found.update(int(m) for m in re.findall(r"\d+", text))
-    for asn in local:
-        found.update((asn + 1, int(f"{asn}1"), int(f"1{asn}")))
-    # numbers the regex names first: they are the likeliest to match, and a match ends the probe
-    named = sorted({int(m) for t in texts for m in re.findall(r"\d+", t)} - local)
-    named = [a for a in named if 0 < a <= _MAX_ASN]
-    preferred = [a for a in _FOREIGN_SAMPLES if a not in local and a not in named]
-    taken = set(named) | set(preferred) | local
-    rest = sorted(a for a in found if 0 < a <= _MAX_ASN and a not in taken)
-    return (*named, *preferred, *rest)
+    return frozenset(found)
 
 
-def _sample_paths(texts: tuple[str, ...], local: frozenset[int]) -> tuple[list[tuple[int, ...]], ...]:
-    """(local-only paths, foreign paths) used to probe a regex."""
+_SHAPED = _shaped_numbers()
+
+
+def _candidates(texts: tuple[str, ...], local: frozenset[int]) -> Iterator[int]:
+    """Foreign ASNs to probe with, likeliest first (numbers the regex names, then well-known ones)."""
+    named = sorted({int(m) for t in texts for m in re.findall(r"\d+", t) if 0 < int(m) <= _MAX_ASN} - local)
+    yield from named
+    done = set(named) | local
+    preferred = [a for a in _FOREIGN_SAMPLES if a not in done]
+    yield from preferred
+    done.update(preferred)
+    extra = {v for asn in local for v in (asn + 1, int(f"{asn}1"), int(f"1{asn}"))}
+    yield from sorted(a for a in _SHAPED | extra if 0 < a <= _MAX_ASN and a not in done)
+
+
+def _local_paths(local: frozenset[int]) -> list[tuple[int, ...]]:
     locs = sorted(local)[:4]
-    foreign = _candidates(texts, local)
-    local_paths: list[tuple[int, ...]] = [()]
+    paths: list[tuple[int, ...]] = [()]
     for asn in locs:
-        local_paths += [(asn,), (asn, asn), (asn, asn, asn)]
-    local_paths += [tuple(p) for p in product(locs, repeat=2)]
-    foreign_paths: list[tuple[int, ...]] = []
-    for f in foreign:
-        foreign_paths += [(f,), (f, f), (f, 174), (3356, f), (f, 3356, 1299)]
+        paths += [(asn,), (asn, asn), (asn, asn, asn)]
+    paths += [tuple(p) for p in product(locs, repeat=2)]
+    return paths
+
+
+def _foreign_paths(texts: tuple[str, ...], local: frozenset[int]) -> Iterator[tuple[int, ...]]:
+    locs = sorted(local)[:4]
+    for f in _candidates(texts, local):
+        yield from ((f,), (f, f), (f, 174), (3356, f), (f, 3356, 1299))
         for asn in locs:
-            foreign_paths += [(asn, f), (f, asn), (asn, asn, f), (asn, f, f)]
-    return local_paths, foreign_paths
+            yield from ((asn, f), (f, asn), (asn, asn, f), (asn, f, f))
 
 
 @lru_cache(maxsize=1024)
@@ -193,11 +200,10 @@ def _probe(texts: tuple[tuple[str, str], ...], local: frozenset[int]) -> Foreign
                 return act == Action.PERMIT.value
         return False
 
-    local_paths, foreign_paths = _sample_paths(tuple(rx for _, rx in texts), local)
-    example = next((p for p in foreign_paths if admitted(p)), None)
+    example = next((p for p in _foreign_paths(tuple(rx for _, rx in texts), local) if admitted(p)), None)
     return ForeignCheck(
         admits_foreign=example is not None,
-        admits_local=any(admitted(p) for p in local_paths),
+        admits_local=any(admitted(p) for p in _local_paths(local)),
         valid=not errors,
         example=example,
         error=errors[0] if errors else None,
