@@ -80,7 +80,6 @@ class TermContext:
     afi: Afi
     family: PrefixSet
     local_asns: frozenset[int]
-    plists: dict[str, PrefixSet] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
