@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policylint.model import Device, Filters, Neighbor, NeighborAF, Ref, Role, RoleSource
+from policylint.model import Device, Filters, Neighbor, NeighborAF, Ref, Role, RoleSource, Span, Term
 
 _ROLE_WORD: dict[Role, str] = {
     Role.CUSTOMER: "customer",
@@ -68,3 +68,8 @@ def main_ref(filters: Filters) -> Ref | None:
 def ref_text(ref: Ref) -> str:
     """``route-map FROM-TRANSIT``."""
     return f"{ref.kind.value} {ref.name}"
+
+
+def terms_by_span(device: Device) -> dict[Span, tuple[str, Term]]:
+    """Every route-map term by its span, with its route-map's name (to map witnesses back)."""
+    return {t.span: (p.name, t) for p in device.policies.values() for t in p.terms}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policylint.checks.common import ebgp_afs, role_text
+from policylint.checks.common import ebgp_afs, role_text, terms_by_span
 from policylint.checks.tags import customer_gated
 from policylint.findings import Finding
-from policylint.model import Afi, Device, Role, Span, Term
+from policylint.model import Afi, Device, Role
 from policylint.options import Options
 from policylint.policyspace import permit_space
 from policylint.prefixes import PrefixSet
@@ -59,15 +59,11 @@ def customer_space(device: Device, afi: Afi) -> PrefixSet:
     return space
 
 
-def _terms_by_span(device: Device) -> dict[Span, Term]:
-    return {t.span: t for p in device.policies.values() for t in p.terms}
-
-
 def lk102(device: Device, options: Options) -> Iterator[Finding]:
     """Export policy to a provider/peer that permits routes neither originated here nor from customers."""
     allowed_cache: dict[Afi, PrefixSet] = {}
     redistributes = any(o.prefix is None for o in device.originations)
-    terms = _terms_by_span(device)
+    terms = terms_by_span(device)
     for nb, af in ebgp_afs(device):
         if nb.role not in _NON_CUSTOMER or af.exports.empty:
             continue
@@ -81,8 +77,8 @@ def lk102(device: Device, options: Options) -> Iterator[Finding]:
         safe, unsafe = PrefixSet.empty(), PrefixSet.empty()
         why = ""
         for part, span in space.witness_for(leaking):
-            term = terms.get(span)
-            verdict = customer_gated(device, af.afi, term) if term is not None else None
+            named = terms.get(span)
+            verdict = customer_gated(device, af.afi, named[1]) if named is not None else None
             if verdict is not None and verdict.safe:
                 safe = safe | part
             else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policylint.checks.common import ebgp_afs, main_ref, ref_text, role_text
+from policylint.checks.common import ebgp_afs, main_ref, ref_text, role_text, terms_by_span
 from policylint.evaluate import normalize_community
 from policylint.findings import Finding
 from policylint.model import (
@@ -76,10 +76,6 @@ class Witness:
     prefixes: PrefixSet  # the too-specific prefixes this place permits
 
 
-def _terms_by_span(device: Device) -> dict[Span, tuple[str, Term]]:
-    return {t.span: (p.name, t) for p in device.policies.values() for t in p.terms}
-
-
 def _norm(values: tuple[str, ...]) -> set[str]:
     return {normalize_community(v) for v in values}
 
@@ -118,7 +114,7 @@ def witnesses(
     device: Device, nb: Neighbor, af: NeighborAF, space: Space, target: PrefixSet
 ) -> tuple[list[Witness], bool]:
     """The places that permit some of ``target`` (most precise line), and whether RTBH terms were left out."""
-    terms = _terms_by_span(device)
+    terms = terms_by_span(device)
     out: list[Witness] = []
     skipped = False
     for prefixes, span in space.witness_for(target):

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policylint.checks.common import ebgp_afs, main_ref, neighbor_text, ref_text, role_text
+from policylint.checks.usage import policy_uses
 from policylint.findings import Finding
 from policylint.model import Action, Device, MatchRpki, Neighbor, RefKind, RpkiState, Term
 from policylint.options import Options
@@ -172,22 +173,12 @@ def rv102(device: Device, options: Options) -> Iterator[Finding]:
 def _ebgp_import_maps(device: Device) -> dict[str, list[Neighbor]]:
     """Route-maps used (directly or via ``call``) as eBGP import policies, with their neighbors."""
     out: dict[str, list[Neighbor]] = {}
-    for nb, af in ebgp_afs(device):
-        rmap = af.imports.route_map
-        if rmap is None:
-            continue
-        todo, seen = [rmap.name], set[str]()
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            users = out.setdefault(name, [])
-            if nb not in users:
-                users.append(nb)
-            policy = device.policies.get(name)
-            if policy is not None:
-                todo.extend(t.call for t in policy.terms if t.call is not None)
+    for name, uses in policy_uses(device).items():
+        for use in uses:
+            if use.direction == "import" and use.neighbor.is_ebgp:
+                users = out.setdefault(name, [])
+                if use.neighbor not in users:
+                    users.append(use.neighbor)
     return out
 
 
