@@ -87,12 +87,16 @@ def _coalesce(ivs: list[_Iv]) -> list[_Iv]:
 def _emit(out: Table, ivs: list[_Iv], cmask: int, width: int) -> None:
     """Cut coalesced intervals into maximal aligned blocks, adding ``cmask`` to each."""
     top = 1 << width
+    get = out.get
     for start, hi in ivs:
         lo = start
         while lo < hi:
-            size = min(lo & -lo if lo else top, 1 << ((hi - lo).bit_length() - 1))
+            size = lo & -lo if lo else top  # the largest block aligned at lo ...
+            rest = hi - lo
+            if size > rest:  # ... that still fits
+                size = 1 << (rest.bit_length() - 1)
             key = (lo, width + 1 - size.bit_length())
-            out[key] = out.get(key, 0) | cmask
+            out[key] = get(key, 0) | cmask
             lo += size
 
 

@@ -1,14 +1,22 @@
-"""Run the checks over everything linted and stamp their findings."""
+"""Run the checks over everything linted and stamp their findings.
+
+Work per file (parse, device-scope checks, gathering network facts) is independent, so a large
+run spreads files over worker processes (``jobs``).  Workers send back only findings, facts and a
+Device-free :class:`~policylint.vendors.FileResult` summary: pickling a parsed Device costs about
+as much as parsing it.  Network-scope ``reduce`` steps then run once, in this process, over the
+facts of every file.  Serial and parallel runs give identical results.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from policylint.catalogue import RuleDoc, load_catalogue
 from policylint.checks.base import Check
 from policylint.findings import Finding, Reported
-from policylint.loader import Progress, load_paths
+from policylint.loader import Progress, discover, load_path
 from policylint.model import Network, Span
 from policylint.options import Options
 from policylint.vendors import FileResult
@@ -20,6 +28,9 @@ FILE_ERROR = "PS001"
 MALFORMED = "PS002"
 UNSUPPORTED = "PS003"
 DIALECT = "PS004"
+
+# below this much config text a worker pool costs more than it saves
+_PARALLEL_MIN_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +47,21 @@ class LintResult:
     @property
     def lines(self) -> int:
         return sum(f.lines for f in self.files)
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """What linting one file yields before the network-scope reduce steps."""
+
+    reported: list[Reported] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    facts: dict[str, list[object]] = field(default_factory=dict)
+
+    def merge(self, other: _Outcome) -> None:
+        self.reported.extend(other.reported)
+        self.errors.extend(e for e in other.errors if e not in self.errors)
+        for code, facts in other.facts.items():
+            self.facts.setdefault(code, []).extend(facts)
 
 
 def _stamp(doc: RuleDoc, finding: Finding, device: str | None) -> Reported:
@@ -66,42 +92,85 @@ def _file_findings(res: FileResult) -> Iterable[tuple[str, Finding, str | None]]
             yield UNSUPPORTED, Finding(uns.span, msg), dev.hostname
 
 
+def _lint_file(res: FileResult, options: Options, checks: Sequence[Check]) -> _Outcome:
+    """File findings, device-scope findings and gathered facts of one file."""
+    catalogue = load_catalogue()
+    out = _Outcome()
+    for code, finding, device in _file_findings(res):
+        doc = catalogue.get(code)
+        if doc is None:
+            out.errors.append(f"rule {code} has no rules/{code}.yaml entry")
+            continue
+        out.reported.append(_stamp(doc, finding, device))
+    for check in checks:
+        doc = catalogue.get(check.code)
+        if doc is None:
+            continue  # reported once, by _reduce
+        try:
+            for dev in res.devices:
+                if check.device is not None:
+                    out.reported.extend(_stamp(doc, f, dev.hostname) for f in check.device(dev, options))
+                if check.gather is not None:
+                    out.facts.setdefault(check.code, []).extend(check.gather(dev, options))
+        except Exception as exc:  # a check bug is a tool error, never a traceback
+            out.errors.append(_internal(check.code, doc, exc))
+    return out
+
+
+def _internal(code: str, doc: RuleDoc, exc: Exception) -> str:
+    return f"internal error in {code} ({doc.name}): {type(exc).__name__}: {exc}"
+
+
+def _reduce(
+    files: Sequence[FileResult], outcome: _Outcome, options: Options, checks: Sequence[Check]
+) -> LintResult:
+    """Run the network-scope steps over everything gathered and build the result."""
+    catalogue = load_catalogue()
+    reported, errors = outcome.reported, list(outcome.errors)
+    network: Network | None = None
+    for check in checks:
+        doc = catalogue.get(check.code)
+        if doc is None:
+            errors.append(f"check {check.code} has no rules/{check.code}.yaml entry")
+            continue
+        try:
+            if check.reduce is not None:
+                facts = outcome.facts.get(check.code, [])
+                reported.extend(_stamp(doc, f, None) for f in check.reduce(facts, options))
+            if check.network is not None:
+                if network is None:
+                    network = Network(tuple(d for res in files for d in res.devices))
+                reported.extend(_stamp(doc, f, None) for f in check.network(network, options))
+        except Exception as exc:
+            errors.append(_internal(check.code, doc, exc))
+    unique = sorted(set(reported), key=lambda r: r.sort_key)
+    return LintResult(tuple(files), tuple(unique), tuple(errors))
+
+
+def _default_checks() -> Sequence[Check]:
+    from policylint.checks.registry import CHECKS
+
+    return CHECKS
+
+
 def lint_files(
     files: Sequence[FileResult],
     options: Options,
     checks: Sequence[Check] | None = None,
 ) -> LintResult:
-    if checks is None:
-        from policylint.checks.registry import CHECKS
-
-        checks = CHECKS
-    catalogue = load_catalogue()
-    reported: list[Reported] = []
-    tool_errors: list[str] = []
+    """Lint already loaded files in this process."""
+    checks = _default_checks() if checks is None else checks
+    outcome = _Outcome()
     for res in files:
-        for code, finding, device in _file_findings(res):
-            doc = catalogue.get(code)
-            if doc is None:
-                tool_errors.append(f"rule {code} has no rules/{code}.yaml entry")
-                continue
-            reported.append(_stamp(doc, finding, device))
-    devices = tuple(d for res in files for d in res.devices)
-    network = Network(devices)
-    for check in checks:
-        doc = catalogue.get(check.code)
-        if doc is None:
-            tool_errors.append(f"check {check.code} has no rules/{check.code}.yaml entry")
-            continue
-        try:
-            if check.device is not None:
-                for dev in devices:
-                    reported.extend(_stamp(doc, f, dev.hostname) for f in check.device(dev, options))
-            if check.network is not None:
-                reported.extend(_stamp(doc, f, None) for f in check.network(network, options))
-        except Exception as exc:  # a check bug is a tool error, never a traceback
-            tool_errors.append(f"internal error in {check.code} ({doc.name}): {type(exc).__name__}: {exc}")
-    unique = sorted(set(reported), key=lambda r: r.sort_key)
-    return LintResult(tuple(files), tuple(unique), tuple(tool_errors))
+        outcome.merge(_lint_file(res, options, checks))
+    return _reduce(files, outcome, options, checks)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def lint_paths(
@@ -109,6 +178,54 @@ def lint_paths(
     options: Options | None = None,
     progress: Progress | None = None,
     checks: Sequence[Check] | None = None,
+    jobs: int | None = None,
 ) -> LintResult:
+    """Discover, parse and lint; ``jobs`` worker processes for large runs (default: one per CPU)."""
     opts = options or Options()
-    return lint_files(load_paths(paths, opts, progress), opts, checks)
+    checks = _default_checks() if checks is None else checks
+    found = discover(paths)
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs > 1 and len(found) > 1 and _worth_parallel(found) and not any(c.network for c in checks):
+        from policylint import parallel
+
+        def work(batch: Sequence[tuple[str, bool]]) -> Iterator[tuple[FileResult, _Outcome]]:
+            return _worker(batch, opts, checks)
+
+        pooled = parallel.run(found, work, jobs=jobs, progress=progress)
+        if pooled is not None:
+            outcome = _Outcome()
+            for _, part in pooled:
+                outcome.merge(part)
+            return _reduce([res for res, _ in pooled], outcome, opts, checks)
+    files = []
+    outcome = _Outcome()
+    for i, (path, explicit) in enumerate(found):
+        res = load_path(path, explicit, opts)
+        if res is not None:
+            files.append(res)
+            outcome.merge(_lint_file(res, opts, checks))
+        if progress is not None:
+            progress(i + 1, len(found))
+    return _reduce(files, outcome, opts, checks)
+
+
+def _worth_parallel(found: Sequence[tuple[str, bool]]) -> bool:
+    total = 0
+    for path, _ in found:
+        try:
+            total += os.path.getsize(path)
+        except OSError:
+            continue
+        if total >= _PARALLEL_MIN_BYTES:
+            return True
+    return False
+
+
+def _worker(
+    batch: Sequence[tuple[str, bool]], options: Options, checks: Sequence[Check]
+) -> Iterator[tuple[FileResult, _Outcome]]:
+    """Runs in a worker process: load and lint a batch, keep the Devices here."""
+    for path, explicit in batch:
+        res = load_path(path, explicit, options)
+        if res is not None:
+            yield res.summary(), _lint_file(res, options, checks)

@@ -113,14 +113,18 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
     return FileResult(path, vendor, devices, lines)
 
 
+def load_path(path: str, explicit: bool, options: Options) -> FileResult | None:
+    """One discovered path: a FileResult, or None for a discovered file that is not a config."""
+    if explicit and not os.path.exists(path):
+        return FileResult(path, None, (), 0, FileError("no such file or directory"))
+    return load_file(path, explicit, options)
+
+
 def load_paths(paths: Sequence[str], options: Options, progress: Progress | None = None) -> list[FileResult]:
     found = discover(paths)
     results: list[FileResult] = []
     for i, (path, explicit) in enumerate(found):
-        if not explicit or os.path.exists(path):
-            res = load_file(path, explicit, options)
-        else:
-            res = FileResult(path, None, (), 0, FileError("no such file or directory"))
+        res = load_path(path, explicit, options)
         if res is not None:
             results.append(res)
         if progress is not None:

@@ -71,7 +71,12 @@ class Space:
 
     def witness_for(self, prefixes: PrefixSet) -> tuple[tuple[PrefixSet, Span], ...]:
         """The witnesses that contribute some of ``prefixes``, restricted to them."""
-        return tuple((p & prefixes, s) for p, s in self.witnesses if not (p & prefixes).is_empty())
+        out = []
+        for p, s in self.witnesses:
+            part = p & prefixes
+            if not part.is_empty():
+                out.append((part, s))
+        return tuple(out)
 
 
 @dataclass(slots=True)
@@ -255,6 +260,13 @@ def session_prefix_list_space(device: Device, plist: PrefixList) -> PrefixSet:
 
 def _combine(outer: Space, inner: Space) -> Space:
     """Both must permit: ``outer`` (session filters so far) then ``inner`` (route-map)."""
+    if (
+        not outer.witnesses
+        and not outer.notes
+        and outer.unconditional == outer.foreign_path_space
+        and inner.possible <= outer.unconditional
+    ):
+        return inner  # outer lets all of inner through: nothing to narrow
     uncond = outer.unconditional & inner.unconditional
     possible = outer.possible & inner.possible
     return Space(

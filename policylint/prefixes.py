@@ -44,6 +44,18 @@ def _within(addr: int, plen: int, a_addr: int, a_plen: int, width: int) -> bool:
     return plen >= a_plen and (addr ^ a_addr) >> (width - a_plen) == 0
 
 
+def _lengths_only(nodes: Canon) -> int | None:
+    """The length mask when ``nodes`` is "every prefix with these lengths" (one root node)."""
+    if len(nodes) == 1 and nodes[0][1] == 0:
+        return nodes[0][2]
+    return None
+
+
+def _mask_all(nodes: Canon, keep: int) -> Canon:
+    """Keep only the lengths in ``keep``: a length-only restriction keeps the encoding canonical."""
+    return tuple([(a, p, m & keep) for a, p, m in nodes if m & keep])
+
+
 def _intersect(a: Canon, b: Canon, width: int) -> Canon:
     if not a or not b:
         return ()
@@ -51,6 +63,10 @@ def _intersect(a: Canon, b: Canon, width: int) -> Canon:
         return a
     if a == _FULL[width]:
         return b
+    if (lengths_b := _lengths_only(b)) is not None:
+        return _mask_all(a, lengths_b)
+    if (lengths_a := _lengths_only(a)) is not None:
+        return _mask_all(b, lengths_a)
     return combine(a, b, width, "and")
 
 
@@ -59,6 +75,8 @@ def _subtract(a: Canon, b: Canon, width: int) -> Canon:
         return a
     if a == b or b == _FULL[width]:
         return ()
+    if (lengths_b := _lengths_only(b)) is not None:
+        return _mask_all(a, ~lengths_b)
     return combine(a, b, width, "sub")
 
 
@@ -70,6 +88,32 @@ def _merge(a: Canon, b: Canon, width: int) -> Canon:
     if a == _FULL[width] or b == _FULL[width]:
         return _FULL[width]
     return combine(a, b, width, "or")
+
+
+def _subset(a: Canon, b: Canon, width: int) -> bool:
+    if not a or a == b or b == _FULL[width]:
+        return True
+    if not b or a == _FULL[width]:
+        return False  # canonical encodings: only the full set contains the full set
+    return not combine(a, b, width, "sub")
+
+
+def _merge_many(parts: list[Canon], width: int) -> Canon:
+    """Union of many canonical encodings: one normalization of all their nodes."""
+    if len(parts) <= 2:
+        out: Canon = ()
+        for p in parts:
+            out = _merge(out, p, width)
+        return out
+    if _FULL[width] in parts:
+        return _FULL[width]
+    table: Table = {}
+    get = table.get
+    for nodes in parts:
+        for addr, plen, mask in nodes:
+            key = (addr, plen)
+            table[key] = get(key, 0) | mask
+    return normalize(table, width)
 
 
 @lru_cache(maxsize=4096)
@@ -139,6 +183,18 @@ class PrefixSet:
         return cls(normalize(tables[Afi.IPV4], 32), normalize(tables[Afi.IPV6], 128))
 
     @classmethod
+    def union_all(cls, sets: Iterable[PrefixSet]) -> PrefixSet:
+        """The union of many sets in one pass (cheaper than folding ``|`` over them)."""
+        v4: list[Canon] = []
+        v6: list[Canon] = []
+        for s in sets:
+            if s.v4_nodes:
+                v4.append(s.v4_nodes)
+            if s.v6_nodes:
+                v6.append(s.v6_nodes)
+        return cls(_merge_many(v4, 32), _merge_many(v6, 128))
+
+    @classmethod
     def all(cls, afi: Afi) -> PrefixSet:
         return cls._one(afi, ((0, 0, _lengths(0, _WIDTH[afi])),))
 
@@ -195,7 +251,7 @@ class PrefixSet:
         return not self.is_empty()
 
     def issubset(self, other: PrefixSet) -> bool:
-        return self.difference(other).is_empty()
+        return _subset(self.v4_nodes, other.v4_nodes, 32) and _subset(self.v6_nodes, other.v6_nodes, 128)
 
     def __le__(self, other: PrefixSet) -> bool:
         return self.issubset(other)

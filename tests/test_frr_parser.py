@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -192,3 +193,38 @@ def test_every_check_survives_shuffled_real_config(lines: list[str]) -> None:
     assert all(f is not None and f.error is None for f in files)
     result = lint_files([f for f in files if f is not None], Options())
     assert result.tool_errors == ()
+
+
+_PL_LINE = st.builds(
+    lambda fam, name, seq, act, net, ge, le, indent, body: (
+        f"{indent}{fam} prefix-list {name} seq {seq} {act} {net}{ge}{le}{body}"
+    ),
+    st.sampled_from(["ip", "ipv6"]),
+    st.sampled_from(["PL", "any", "seq", "10", "X-1"]),
+    st.integers(0, 4294967299),
+    st.sampled_from(["permit", "deny"]),
+    st.sampled_from(
+        ["10.0.0.0/8", "10.1.2.3/24", "192.0.2.0/33", "300.0.0.0/8", "2001:db8::/32", "::/0", "1.2.3/24",
+         "192.0.2.0/255.255.255.0", "any"]
+    ),
+    st.sampled_from(["", " ge 9", " ge 24", " ge 33", " ge 130"]),
+    st.sampled_from(["", " le 24", " le 8", " le 32", " le 128"]),
+    st.sampled_from(["", " "]),
+    st.sampled_from(["\nroute-map RM permit 10", "\n match ip address prefix-list PL", "\nrouter bgp 1", ""]),
+)  # fmt: skip
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PL_LINE, max_size=12))
+def test_prefix_list_fast_path_equals_the_grammar_path(lines: list[str]) -> None:
+    """Plain prefix-list lines skip the grammar; the Device must be exactly the grammar's."""
+    tail = ["router bgp 65000", " neighbor 192.0.2.1 remote-as 1"]
+    text = "\n".join(["route-map RM permit 10", *lines, *tail])
+    fast = frr.parse("t.conf", text)
+    saved = getattr(frr, "PREFIX_LIST_LINE")  # noqa: B009
+    try:
+        setattr(frr, "PREFIX_LIST_LINE", re.compile(r"(?!x)x"))  # noqa: B010  # never matches
+        slow = frr.parse("t.conf", text)
+    finally:
+        setattr(frr, "PREFIX_LIST_LINE", saved)  # noqa: B010
+    assert fast == slow

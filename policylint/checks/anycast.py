@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from policylint.evaluate import Route, evaluate_session
 from policylint.findings import Finding
-from policylint.model import Device, IPNetwork, Network, Role, SetPrepend, SetPrependLastAs, Span
+from policylint.model import Device, IPNetwork, Role, SetPrepend, SetPrependLastAs, Span
 from policylint.options import Options
 
 
 @dataclass(frozen=True, slots=True)
 class Announcement:
-    device: Device
     neighbor: str
     prepends: int  # ASNs the export policy adds in front of the local AS
     span: Span  # the prepend that applied, or the neighbor
 
 
-def anycast_prefixes(network: Network) -> dict[IPNetwork, list[Device]]:
-    """Prefixes originated by two or more devices."""
-    origin: dict[IPNetwork, list[Device]] = {}
-    for dev in network.devices:
-        for o in dev.originations:
-            if o.prefix is not None and dev not in origin.setdefault(o.prefix, []):
-                origin[o.prefix].append(dev)
-    return {p: devs for p, devs in origin.items() if len(devs) >= 2}
+@dataclass(frozen=True, slots=True)
+class SiteAnnouncements:
+    """One device originating one prefix, and what it sends to each eBGP neighbor (a gathered fact)."""
+
+    prefix: IPNetwork
+    site: str  # hostname
+    source: str  # the file, so that two devices with one hostname stay apart
+    announcements: tuple[Announcement, ...]
 
 
-def _announcements(device: Device, prefix: IPNetwork) -> list[Announcement]:
+def _announcements(device: Device, prefix: IPNetwork) -> tuple[Announcement, ...]:
     out: list[Announcement] = []
     route = Route(prefix)
     for nb in device.neighbors:
@@ -45,14 +44,35 @@ def _announcements(device: Device, prefix: IPNetwork) -> list[Announcement]:
             s.span for t in decision.terms for s in t.sets if isinstance(s, SetPrepend | SetPrependLastAs)
         ]
         prepends = len(decision.route.as_path)
-        out.append(Announcement(device, nb.label, prepends, spans[-1] if spans else nb.span))
-    return out
+        out.append(Announcement(nb.label, prepends, spans[-1] if spans else nb.span))
+    return tuple(out)
 
 
-def ac101(network: Network, options: Options) -> Iterator[Finding]:
+def gather_sites(device: Device, options: Options) -> Iterator[SiteAnnouncements]:
+    """Every prefix the device originates, with its per-neighbor announcements."""
+    seen: set[IPNetwork] = set()
+    for o in device.originations:
+        if o.prefix is not None and o.prefix not in seen:
+            seen.add(o.prefix)
+            announcements = _announcements(device, o.prefix)
+            yield SiteAnnouncements(o.prefix, device.hostname, device.source, announcements)
+
+
+def anycast_sites(facts: Sequence[object]) -> dict[IPNetwork, list[SiteAnnouncements]]:
+    """Prefixes originated by two or more devices, with each device's announcements."""
+    origin: dict[IPNetwork, list[SiteAnnouncements]] = {}
+    for fact in facts:
+        if isinstance(fact, SiteAnnouncements):
+            origin.setdefault(fact.prefix, []).append(fact)
+    return {p: sites for p, sites in origin.items() if len({(s.site, s.source) for s in sites}) >= 2}
+
+
+def ac101(facts: Sequence[object], options: Options) -> Iterator[Finding]:
     """The same anycast prefix announced with different prepending at different sites."""
-    for prefix, devices in sorted(anycast_prefixes(network).items(), key=lambda kv: str(kv[0])):
-        per_site = {d.hostname: _announcements(d, prefix) for d in devices}
+    for prefix, sites in sorted(anycast_sites(facts).items(), key=lambda kv: str(kv[0])):
+        per_site: dict[str, list[Announcement]] = {}
+        for s in sites:
+            per_site.setdefault(s.site, []).extend(s.announcements)
         least = {site: min((a.prepends for a in anns), default=None) for site, anns in per_site.items()}
         counts = {v for v in least.values() if v is not None}
         if len(counts) < 2:

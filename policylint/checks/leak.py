@@ -7,13 +7,14 @@ from one provider or peer re-advertised to another provider or peer (type 1/4).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from policylint.checks.common import ebgp_afs, role_text, terms_by_span
 from policylint.checks.tags import customer_gated
 from policylint.findings import Finding
-from policylint.model import Afi, Device, Role
+from policylint.model import Afi, Device, Role, Span, Term
 from policylint.options import Options
-from policylint.policyspace import permit_space
+from policylint.policyspace import Space, permit_space
 from policylint.prefixes import PrefixSet
 
 _NON_CUSTOMER = frozenset({Role.PROVIDER, Role.PEER, Role.ROUTE_SERVER})
@@ -47,7 +48,7 @@ def originated_space(device: Device) -> PrefixSet:
 def customer_space(device: Device, afi: Afi) -> PrefixSet:
     """Prefixes some customer session can deliver, when that session is filtered at all."""
     family = _family(afi)
-    space = PrefixSet.empty()
+    parts: list[PrefixSet] = []
     for nb in device.neighbors:
         af = nb.af(afi)
         if nb.role is not Role.CUSTOMER or af is None or not af.activated:
@@ -55,8 +56,39 @@ def customer_space(device: Device, afi: Afi) -> PrefixSet:
         accepted = permit_space(device, nb, afi, "import").possible
         if family <= accepted:
             continue  # an unfiltered customer (LK103) vouches for nothing
-        space = space | accepted
-    return space
+        parts.append(accepted)
+    return PrefixSet.union_all(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Leak:
+    prefixes: PrefixSet  # what leaks (empty: nothing)
+    witnesses: tuple[tuple[PrefixSet, Span], ...]
+    why: str  # why a community gate does not make it safe ("" when none was tried)
+
+
+def _leak(
+    device: Device, afi: Afi, space: Space, allowed: PrefixSet, terms: dict[Span, tuple[str, Term]]
+) -> _Leak:
+    leaking = (space.unconditional | space.foreign_path_space) - allowed
+    if leaking.is_empty():
+        return _Leak(leaking, (), "")
+    safe: list[PrefixSet] = []
+    unsafe: list[PrefixSet] = []
+    why = ""
+    for part, span in space.witness_for(leaking):
+        named = terms.get(span)
+        verdict = customer_gated(device, afi, named[1]) if named is not None else None
+        if verdict is not None and verdict.safe:
+            safe.append(part)
+        else:
+            unsafe.append(part)
+            why = why or (verdict.reason if verdict is not None else "")
+    if safe:
+        leaking = leaking - (PrefixSet.union_all(safe) - PrefixSet.union_all(unsafe))
+    if leaking.is_empty():
+        return _Leak(leaking, (), why)
+    return _Leak(leaking, space.witness_for(leaking), why)
 
 
 def lk102(device: Device, options: Options) -> Iterator[Finding]:
@@ -64,6 +96,7 @@ def lk102(device: Device, options: Options) -> Iterator[Finding]:
     allowed_cache: dict[Afi, PrefixSet] = {}
     redistributes = any(o.prefix is None for o in device.originations)
     terms = terms_by_span(device)
+    leaks: dict[tuple[int, Afi], tuple[Space, _Leak]] = {}  # sessions sharing a policy share a Space
     for nb, af in ebgp_afs(device):
         if nb.role not in _NON_CUSTOMER or af.exports.empty:
             continue
@@ -71,29 +104,19 @@ def lk102(device: Device, options: Options) -> Iterator[Finding]:
         if allowed is None:
             allowed = allowed_cache[af.afi] = originated_space(device) | customer_space(device, af.afi)
         space = permit_space(device, nb, af.afi, "export")
-        leaking = (space.unconditional | space.foreign_path_space) - allowed
-        if leaking.is_empty():
+        hit = leaks.get((id(space), af.afi))
+        if hit is None or hit[0] is not space:
+            hit = leaks[(id(space), af.afi)] = (space, _leak(device, af.afi, space, allowed, terms))
+        leak = hit[1]
+        if leak.prefixes.is_empty():
             continue
-        safe, unsafe = PrefixSet.empty(), PrefixSet.empty()
-        why = ""
-        for part, span in space.witness_for(leaking):
-            named = terms.get(span)
-            verdict = customer_gated(device, af.afi, named[1]) if named is not None else None
-            if verdict is not None and verdict.safe:
-                safe = safe | part
-            else:
-                unsafe = unsafe | part
-                why = why or (verdict.reason if verdict is not None else "")
-        leaking = leaking - (safe - unsafe)
-        if leaking.is_empty():
-            continue
-        witnesses = space.witness_for(leaking)
+        witnesses = leak.witnesses
         span = witnesses[0][1] if witnesses else (af.exports.route_map or af.exports.prefix_list or nb).span
-        sample = (witnesses[0][0] if witnesses else leaking).describe(2)
+        sample = (witnesses[0][0] if witnesses else leak.prefixes).describe(2)
         ref = af.exports.route_map or af.exports.prefix_list or af.exports.filter_list
         policy = f"{ref.kind.value} {ref.name}" if ref else "the export policy"
         extra = " (redistributed routes are not counted as originated)" if redistributes else ""
-        tag = f"; it relies on a community tag, but {why}" if why else ""
+        tag = f"; it relies on a community tag, but {leak.why}" if leak.why else ""
         yield Finding(
             span,
             f"{policy} toward {role_text(nb)} permits routes that are neither originated here nor "

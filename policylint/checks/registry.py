@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policylint.checks.anycast import ac101
+from policylint.checks.anycast import ac101, gather_sites
 from policylint.checks.base import Check
 from policylint.checks.leak import lk101, lk102, lk103
 from policylint.checks.prefix_length import px101, px102, px103
@@ -26,7 +26,7 @@ CHECKS: tuple[Check, ...] = (
     Check("PP103", device=pp103),
     Check("PP104", device=pp104),
     Check("PP105", device=pp105),
-    Check("AC101", network=ac101),
+    Check("AC101", gather=gather_sites, reduce=ac101),
     Check("RF101", device=rf101),
 )
 

@@ -232,8 +232,8 @@ def _file_title(group: _FileGroup) -> Text:
     f = group.file
     if f is not None:
         bits = [f.vendor or "unknown vendor"]
-        if f.devices:
-            bits.append(", ".join(clean(d.hostname) for d in f.devices))
+        if f.hostnames:
+            bits.append(", ".join(clean(h) for h in f.hostnames))
         bits.append(plural(f.lines, "line"))
         title.append(" (" + "; ".join(bits) + ")", style="dim")
     return title
@@ -295,7 +295,7 @@ def _render(console: Console, painter: _Painter, result: LintResult, config: Rep
             console.print(Text(f"{clean(f.path)}: {clean(f.note)}, not linted", style="dim"))
     if result.findings:
         console.print(_summary_table(result.findings))
-    devices = sum(len(f.devices) for f in result.files)
+    devices = sum(len(f.hostnames) for f in result.files)
     unsupported = sum(f.unsupported for f in result.files)
     console.print(
         Text(

@@ -34,7 +34,7 @@ def document(result: LintResult, config: ReportConfig) -> dict[str, Any]:
         {
             "path": f.path,
             "vendor": f.vendor,
-            "devices": [d.hostname for d in f.devices],
+            "devices": list(f.hostnames),
             "lines": f.lines,
             "unsupported": f.unsupported,
             "error": None if f.error is None else f.error.message,
@@ -62,7 +62,7 @@ def document(result: LintResult, config: ReportConfig) -> dict[str, Any]:
     summary = {
         "files": len(result.files),
         "lines": result.lines,
-        "devices": sum(len(f.devices) for f in result.files),
+        "devices": sum(len(f.hostnames) for f in result.files),
         "findings": len(result.findings),
         "by_severity": by_severity(result.findings),
         "by_category": by_category,

@@ -53,6 +53,61 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
     )
 )
 
+
+def _literal_runs(src: str) -> tuple[list[str], list[str]]:
+    """Literal text a pattern needs: (runs outside any group, leading runs of its first group's branches)."""
+    top: list[str] = []
+    branches: list[str] = [""]
+    depth, i, cur, in_class, first_group_done = 0, 0, "", False, False
+    while i < len(src):
+        c = src[i]
+        if in_class:
+            in_class = c != "]" or src[i - 1] == "\\"
+            i += 1
+            continue
+        literal = c not in "\\[]()|?*+{}^$."
+        if c == "\\":
+            i += 1
+        if c == "[":
+            in_class = True
+        if depth == 0:
+            if literal and (i + 1 >= len(src) or src[i + 1] not in "?*{"):
+                cur += c
+            else:
+                top.append(cur)
+                cur = ""
+        elif depth == 1 and not first_group_done:
+            if c == "|":
+                branches.append("")
+            elif literal and branches[-1] is not None:
+                branches[-1] += c
+            elif branches[-1] and not branches[-1].endswith("\0"):
+                branches[-1] += "\0"
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            first_group_done = first_group_done or depth == 0
+        i += 1
+    top.append(cur)
+    return [r for r in top if len(r.strip()) >= 3], [b.split("\0")[0] for b in branches]
+
+
+def _needs(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Substrings of which at least one must be in the text for the pattern to match ("" = always try).
+
+    A cheap ``in`` test first saves a full regex scan for most of the ~35 patterns per file.
+    """
+    top, branches = _literal_runs(pattern.pattern)
+    if top:
+        return (max(top, key=len),)
+    if branches and all(len(b.strip()) >= 2 for b in branches):
+        return tuple(branches)
+    return ("",)
+
+
+_PREFILTERED = tuple((v, p, w, _needs(p)) for v, p, w in _EVIDENCE)
+
 SUPPORTED = frozenset({"frr"})
 KNOWN = frozenset({"frr", "ios", "ios-xr", "nx-os", "eos", "asa", "exabgp"})
 
@@ -65,8 +120,8 @@ class Detection:
 
 def _score(head: str) -> dict[str, int]:
     scores: dict[str, int] = {}
-    for vendor, pattern, weight in _EVIDENCE:
-        if pattern.search(head):
+    for vendor, pattern, weight, needs in _PREFILTERED:
+        if any(n in head for n in needs) and pattern.search(head):
             scores[vendor] = scores.get(vendor, 0) + weight
     return scores
 

@@ -31,7 +31,7 @@ from policylint.model import (
     VendorSemantics,
 )
 from policylint.roles import LOCAL_ROLE_TO_NEIGHBOR, role_from_description
-from policylint.vendors.frr_assemble import _asn
+from policylint.vendors.frr_assemble import PREFIX_LIST_LINE, _asn
 from policylint.vendors.frr_lex import FrrSyntax
 from policylint.vendors.frr_neighbors import FrrAssembler
 from policylint.vendors.frr_state import AfBuilder, DeviceBuilder, NeighborBuilder
@@ -48,10 +48,19 @@ def syntax() -> FrrSyntax:
 def parse(path: str, text: str) -> tuple[Device, ...]:
     """Parse one FRR configuration file into one Device.  Never raises on bad lines."""
     syn = syntax()
+    keywords = syn.keywords
     asm = FrrAssembler(path)
+    fast = PREFIX_LIST_LINE.fullmatch
     for lineno, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
         if not stripped or stripped[0] in "!#":
+            continue
+        if (
+            stripped[0] == "i"
+            and (m := fast(stripped)) is not None
+            and m[2] not in keywords
+            and asm.fast_prefix_list(m, lineno)
+        ):
             continue
         words = syn.words(stripped)
         indent = 1 if raw[0] in " \t" else 0  # FRR only cares whether a line is indented

@@ -11,6 +11,7 @@ belongs to the top level again.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -103,22 +104,31 @@ _BGP_TOP_HEADS = (
 )  # fmt: skip
 
 _PREPEND_MAX_WORDS = 64
+# the most common line of big configs (IRR-generated filters), read without the grammar by
+# FrrAssembler.fast_prefix_list; anything else, or anything odd about it, takes the grammar path
+PREFIX_LIST_LINE = re.compile(
+    r"(ipv6|ip) prefix-list (\S+) seq (\d{1,9}) (permit|deny) ([0-9A-Fa-f.:]+/\d{1,3})"
+    r"(?: ge (\d{1,3}))?(?: le (\d{1,3}))?"
+)
+_ANY4 = ipaddress.IPv4Network("0.0.0.0/0")
+_ANY6 = ipaddress.IPv6Network("::/0")
+
+
+_DOTTED = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,3})")
 
 
 @lru_cache(maxsize=65536)
 def _network(text: str) -> IPNetwork | None:
     """A prefix with host bits cleared (as FRR stores it); None when invalid."""
-    addr, _, plen = text.partition("/")
-    octets = addr.split(".")
-    if len(octets) == 4 and plen.isdigit() and all(o.isdigit() and len(o) <= 3 for o in octets):
-        a, b, c, d = (int(o) for o in octets)
-        length = int(plen)
-        if max(a, b, c, d) > 255 or length > 32:
+    m = _DOTTED.fullmatch(text)
+    if m is not None:
+        a, b, c, d, length = int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5])
+        if a > 255 or b > 255 or c > 255 or d > 255 or length > 32:
             return None
         value = (a << 24) | (b << 16) | (c << 8) | d
         mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
         return ipaddress.IPv4Network((value & mask, length))
-    try:
+    try:  # IPv6, and forms such as 192.0.2.0/255.255.255.0
         return ipaddress.ip_network(text, strict=False)
     except ValueError:
         return None
@@ -314,33 +324,80 @@ class Assembler:
             lb = self.b.prefix_lists[(afi, name)] = ListBuilder(stmt.line)
         seq = _int(stmt.get("seq"))
         if seq is None:  # FRR numbers unsequenced entries in steps of 5
-            seq = (max((e.seq for e in lb.prefix_entries), default=0) // 5 + 1) * 5
-        action = Action.PERMIT if stmt.has("permit") else Action.DENY
-        span = Span(self.b.path, stmt.line, stmt.line)
-        if stmt.has("any"):
-            whole = ipaddress.ip_network("::/0" if afi is Afi.IPV6 else "0.0.0.0/0")
-            lb.prefix_entries.append(PrefixEntry(seq, action, whole, None, None, span, any=True))
+            seq = (lb.max_seq // 5 + 1) * 5
+        target = None if stmt.has("any") else stmt.get("pl_target") or ""
+        ge_le = (_int(stmt.get("ge")), _int(stmt.get("le")))
+        entry = self._prefix_entry(afi, name, seq, stmt.has("permit"), target, ge_le, stmt.line)
+        if isinstance(entry, str):
+            self._issue(stmt, entry)
             return
-        text = stmt.get("pl_target") or ""
-        net = _network(text)
+        lb.prefix_entries.append(entry)
+        lb.max_seq = max(lb.max_seq, seq)
+
+    def _prefix_entry(  # noqa: PLR0917
+        self,
+        afi: Afi,
+        name: str,
+        seq: int,
+        permit: bool,
+        target: str | None,
+        ge_le: tuple[int | None, int | None],
+        line: int,
+    ) -> PrefixEntry | str:
+        """One prefix-list entry (``target`` None = ``any``), or the reason it is invalid."""
+        action = Action.PERMIT if permit else Action.DENY
+        span = Span(self.b.path, line, line)
+        if target is None:
+            whole = _ANY6 if afi is Afi.IPV6 else _ANY4
+            return PrefixEntry(seq, action, whole, None, None, span, any=True)
+        net = _network(target)
         if net is None:
-            self._issue(stmt, f"prefix-list {name}: `{text}` is not a valid prefix; the entry is ignored")
-            return
+            return f"prefix-list {name}: `{target}` is not a valid prefix; the entry is ignored"
         if (net.version == 6) != (afi is Afi.IPV6):
-            self._issue(stmt, f"prefix-list {name}: {text} does not belong in an {afi.value} prefix-list")
-            return
-        ge, le = _int(stmt.get("ge")), _int(stmt.get("le"))
+            return f"prefix-list {name}: {target} does not belong in an {afi.value} prefix-list"
+        ge, le = ge_le
         plen, maxlen = net.prefixlen, net.max_prefixlen
         if (
             (ge is not None and not plen < ge <= maxlen)
             or (le is not None and not plen <= le <= maxlen)
             or (ge is not None and le is not None and ge > le)
         ):
-            self._issue(
-                stmt, f"prefix-list {name}: invalid range for {text} (need len < ge <= le <= {maxlen})"
-            )
-            return
-        lb.prefix_entries.append(PrefixEntry(seq, action, net, ge, le, span))
+            return f"prefix-list {name}: invalid range for {target} (need len < ge <= le <= {maxlen})"
+        return PrefixEntry(seq, action, net, ge, le, span)
+
+    def fast_prefix_list(self, m: re.Match[str], line: int) -> bool:
+        """A plain ``ip prefix-list NAME seq N permit|deny PREFIX [ge N] [le N]`` line (``m`` from
+        :data:`PREFIX_LIST_LINE`), without the grammar.
+
+        The same effect as the grammar path (``prefix_list`` is valid only at the top level, so
+        any open block is left).  An invalid entry changes nothing and returns False: the
+        grammar path then reports it.
+        """
+        afi = Afi.IPV6 if m[1] == "ipv6" else Afi.IPV4
+        ge, le = m[6], m[7]
+        seq = int(m[3])
+        entry = self._prefix_entry(
+            afi,
+            m[2],
+            seq,
+            m[4] == "permit",
+            m[5],
+            (None if ge is None else int(ge), None if le is None else int(le)),
+            line,
+        )
+        if isinstance(entry, str):
+            return False
+        self.last_line = line
+        if self.node != CONFIG:
+            self._leave_to(CONFIG)
+        key = (afi, m[2])
+        lb = self.b.prefix_lists.get(key)
+        if lb is None:
+            lb = self.b.prefix_lists[key] = ListBuilder(line)
+        lb.prefix_entries.append(entry)
+        lb.max_seq = max(lb.max_seq, seq)
+        self.modelled += 1
+        return True
 
     def _h_prefix_list_description(self, stmt: Stmt) -> None:
         afi = Afi.IPV6 if stmt.has("afi6") else Afi.IPV4

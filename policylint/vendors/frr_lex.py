@@ -106,6 +106,7 @@ class FrrSyntax:
 
     def __init__(self) -> None:
         self._kw = keywords()
+        self.keywords: frozenset[str] = frozenset(self._kw)
         self._word_class: dict[str, str] = {}
         self._templates: dict[tuple[str, ...], Template | None] = {}
 

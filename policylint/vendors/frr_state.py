@@ -84,6 +84,7 @@ class ListBuilder:
     prefix_entries: list[PrefixEntry] = field(default_factory=list)
     aspath_entries: list[AsPathEntry] = field(default_factory=list)
     community_entries: list[CommunityEntry] = field(default_factory=list)
+    max_seq: int = 0  # highest prefix-list seq so far (FRR numbers unsequenced entries after it)
 
 
 @dataclass

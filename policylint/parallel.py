@@ -1,0 +1,54 @@
+"""A pool of worker processes for :func:`policylint.engine.lint_paths`.
+
+Workers are forked, so they inherit the loaded rule catalogue, grammar and checks (including
+ones a test swapped in) without pickling them.  Where ``fork`` is not available, or the pool
+fails (a worker killed by the OS, a result that cannot be pickled), :func:`run` returns ``None``
+and the caller lints serially, so a run never dies half-way.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+from policylint.loader import Progress
+
+T = TypeVar("T")
+Batch = Sequence[tuple[str, bool]]
+
+_CHUNK = 8  # files per task: small enough to balance, large enough to amortise pickling
+
+
+# the function the children run: set before forking, so it is never pickled
+_current: list[Callable[[Batch], Iterator[object]]] = []
+
+
+def _task(batch: Batch) -> list[object]:
+    return list(_current[0](batch))
+
+
+def run(
+    found: Batch, work: Callable[[Batch], Iterator[T]], *, jobs: int, progress: Progress | None
+) -> list[T] | None:
+    """``work`` over ``found`` in ``jobs`` processes, results in input order; None to fall back."""
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    batches = [found[i : i + _CHUNK] for i in range(0, len(found), _CHUNK)]
+    _current[:] = [work]
+    out: list[T] = []
+    done = 0
+    try:
+        with ctx.Pool(processes=min(jobs, len(batches))) as pool:
+            for batch, results in zip(batches, pool.imap(_task, batches), strict=True):
+                out.extend(results)  # type: ignore[arg-type]
+                done += len(batch)
+                if progress is not None:
+                    progress(done, len(found))
+    except Exception:  # the pool broke: the caller lints serially
+        return None
+    finally:
+        _current.clear()
+    return out
