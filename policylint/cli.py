@@ -26,7 +26,9 @@ from policylint import __version__
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from policylint.cache import Cache
     from policylint.catalogue import RuleDoc
+    from policylint.options import Options
 
 PROGRESS_MIN_FILES = 50
 
@@ -194,6 +196,18 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Findings only: no summary.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Lint every file afresh (default: reuse results of unchanged files from "
+            "$POLICYLINT_CACHE_DIR, else ~/.cache/policylint).",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: CPUs)."),
+    ] = None,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
@@ -203,8 +217,9 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
 
         options = Options() if max_prepends is None else Options(max_prepends=max_prepends)
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
+        cache = None if no_cache else _cache(options)
         try:
-            result = lint_paths(paths, options, progress=bar)
+            result = lint_paths(paths, options, progress=bar, jobs=jobs, cache=cache)
         finally:
             if bar is not None:
                 bar.close()
@@ -224,6 +239,13 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         if not result.files:
             sys.stderr.write("policylint: warning: no router configuration files found\n")
         raise typer.Exit(code)
+
+
+def _cache(options: Options) -> Cache:
+    from policylint.cache import Cache
+    from policylint.checks.registry import CHECKS
+
+    return Cache.open(options, CHECKS)
 
 
 def _catalogue() -> dict[str, RuleDoc]:

@@ -65,8 +65,8 @@ def _decode(data: bytes) -> str | None:
     return text
 
 
-def load_file(path: str, explicit: bool, options: Options) -> FileResult | None:
-    """Parse one file.  Returns None for a discovered file that is not a router config."""
+def read_file(path: str, options: Options) -> bytes | FileResult:
+    """The file's bytes, or a FileResult saying why it cannot be read."""
     try:
         size = os.path.getsize(path)
         if size > options.max_file_bytes:
@@ -76,9 +76,21 @@ def load_file(path: str, explicit: bool, options: Options) -> FileResult | None:
                 path, None, (), 0, FileError(f"file is {mib:.1f} MiB, over the {limit:.0f} MiB limit")
             )
         with open(path, "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except OSError as exc:
         return FileResult(path, None, (), 0, FileError(f"cannot read file: {exc.strerror or exc}"))
+
+
+def load_file(path: str, explicit: bool, options: Options) -> FileResult | None:
+    """Parse one file.  Returns None for a discovered file that is not a router config."""
+    data = read_file(path, options)
+    if isinstance(data, FileResult):
+        return data
+    return load_bytes(path, data, explicit)
+
+
+def load_bytes(path: str, data: bytes, explicit: bool) -> FileResult | None:
+    """Parse a file's content (see :func:`load_file`)."""
     text = _decode(data)
     if text is None:
         return FileResult(path, None, (), 0, FileError("binary file, not a router configuration", 1))

@@ -170,3 +170,9 @@ def fake_checks(fixed_rules: Path, monkeypatch: pytest.MonkeyPatch) -> list[Chec
     module.CHECKS = checks  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "policylint.checks.registry", module)
     return checks
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLI runs in tests never read or fill the user's result cache."""
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
