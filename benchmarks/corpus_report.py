@@ -1,6 +1,6 @@
 """Robustness report on ../shared/corpus/frr: files, lines modelled vs unsupported, top unsupported.
 
-    python benchmarks/corpus_report.py [--corpus DIR] [--top N]
+python benchmarks/corpus_report.py [--corpus DIR] [--top N]
 """
 
 from __future__ import annotations
