@@ -38,6 +38,7 @@ from policylint.vendors.frr_state import AfBuilder, DeviceBuilder, NeighborBuild
 
 _GENERIC_NAMES = frozenset({"frr", "bgpd", "zebra", "router", "config", "running-config", "startup-config"})
 _VERSION = re.compile(r"(\d+)\.(\d+)")
+_TRAILING_DIRECTIVE = re.compile(r"\s[!#]\s*policylint:.*$")  # an inline suppression (suppress.py)
 
 
 @cache
@@ -53,6 +54,9 @@ def parse(path: str, text: str) -> tuple[Device, ...]:
         stripped = raw.strip()
         if not stripped or stripped[0] in "!#":
             continue
+        if "policylint:" in stripped:
+            raw = _TRAILING_DIRECTIVE.sub("", raw)
+            stripped = raw.strip()
         words = syn.words(stripped)
         indent = 1 if raw[0] in " \t" else 0  # FRR only cares whether a line is indented
         asm.feed(syn.statement(words, lineno, indent), words, raw, lineno, indent)
