@@ -22,6 +22,22 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from policylint import __version__
+from policylint.cli_gate import (  # the CI-gate options and commands (config, selection, baseline)
+    BaselineOpt,
+    ConfigOpt,
+    ExtendSelectOpt,
+    IgnoreOpt,
+    IsolatedOpt,
+    SelectOpt,
+    baseline_app,
+    config_cmd,
+    gate_notes,
+    github_annotations,
+    parse_reports,
+    run_pipeline,
+    settings_for,
+    write_report,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -35,6 +51,10 @@ class Format(enum.StrEnum):
     FULL = "full"
     CONCISE = "concise"
     JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    JUNIT = "junit"
 
 
 class RulesFormat(enum.StrEnum):
@@ -183,8 +203,9 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."),
     ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
-    ] = FailOn.WARNING,
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
+    ] = None,
     max_prepends: Annotated[
         int | None,
         typer.Option("--max-prepends", min=0, metavar="N", help="Most AS-path prepends before PP103 fires."),
@@ -194,22 +215,53 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Findings only: no summary.")] = False,
+    select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config_file: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    baseline: BaselineOpt = None,
+    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Ignore any configured baseline.")] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run (2 still wins).")
+    ] = False,
+    reports: Annotated[
+        list[str] | None,
+        typer.Option("--report", metavar="FORMAT=PATH", help="Also write FORMAT to PATH (repeatable)."),
+    ] = None,
+    no_github_annotations: Annotated[
+        bool,
+        typer.Option(
+            "--no-github-annotations", help="No ::error annotations on stderr when GITHUB_ACTIONS=true."
+        ),
+    ] = False,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
-        from policylint.engine import lint_paths
-        from policylint.options import Options
         from policylint.report import ReportConfig, error_lines, exit_code, render
 
-        options = Options() if max_prepends is None else Options(max_prepends=max_prepends)
+        extra = parse_reports(reports or [])
+        settings = settings_for(
+            paths, config_file, isolated, select, extend_select, ignore, fail_on, baseline, no_baseline,
+            max_prepends,
+        )  # fmt: skip
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
         try:
-            result = lint_paths(paths, options, progress=bar)
+            run = run_pipeline(paths, settings, bar)
         finally:
             if bar is not None:
                 bar.close()
-        config = ReportConfig(fail_on=fail_on.value, show_unsupported=show_unsupported, quiet=quiet)
+        result = run.result
+        config = ReportConfig(
+            fail_on=run.fail_on, show_unsupported=show_unsupported, quiet=quiet, rules=tuple(sorted(run.enabled))
+        )
         code = exit_code(result, config.fail_on)
+        if exit_zero and code == 1:
+            code = 0
+        for rfmt, rpath in extra:
+            write_report(result, rfmt, rpath, config)
+        if github_annotations(no_github_annotations, fmt.value, extra):
+            render(result, "github", sys.stderr, config)
         if output is None:
             render(result, fmt.value, sys.stdout, config)
             sys.stdout.flush()
@@ -221,9 +273,15 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
                 _fail(f"cannot write {output}: {exc.strerror or exc}")
         for line in error_lines(result):
             sys.stderr.write(line + "\n")
+        if not quiet:
+            gate_notes(run, settings)
         if not result.files:
             sys.stderr.write("policylint: warning: no router configuration files found\n")
         raise typer.Exit(code)
+
+
+app.add_typer(baseline_app, name="baseline")
+app.command("config")(config_cmd)
 
 
 def _catalogue() -> dict[str, RuleDoc]:
