@@ -168,7 +168,9 @@ def load(path: str) -> tuple[Counter[Key], dict[Key, str]]:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}") from None
+        raise BaselineError(
+            f"{path}: cannot read baseline: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -195,7 +197,9 @@ def load(path: str) -> tuple[Counter[Key], dict[Key, str]]:
             raise BaselineError(f"{where}: corrupt baseline: entries[{i}] is not an object")
         for field in ("path", "rule", "object", "hash"):
             if not isinstance(e.get(field), str):
-                raise BaselineError(f"{where}: corrupt baseline: entries[{i}].{field} missing or not a string")
+                raise BaselineError(
+                    f"{where}: corrupt baseline: entries[{i}].{field} missing or not a string"
+                )
         count = e.get("count", 1)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise BaselineError(f"{where}: corrupt baseline: entries[{i}].count must be a positive integer")

@@ -204,7 +204,7 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     ] = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity [default: warning]."),
+        typer.Option("--fail-on", help="Exit 1 on a finding at or above this severity [default: warning]."),
     ] = None,
     max_prepends: Annotated[
         int | None,
@@ -221,7 +221,9 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
     baseline: BaselineOpt = None,
-    no_baseline: Annotated[bool, typer.Option("--no-baseline", help="Ignore any configured baseline.")] = False,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Ignore any configured baseline.")
+    ] = False,
     exit_zero: Annotated[
         bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run (2 still wins).")
     ] = False,
@@ -232,7 +234,7 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     no_github_annotations: Annotated[
         bool,
         typer.Option(
-            "--no-github-annotations", help="No ::error annotations on stderr when GITHUB_ACTIONS=true."
+            "--no-github-annotations", help="No ::error lines on stderr when GITHUB_ACTIONS=true."
         ),
     ] = False,
 ) -> None:
@@ -242,9 +244,17 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
 
         extra = parse_reports(reports or [])
         settings = settings_for(
-            paths, config_file, isolated, select, extend_select, ignore, fail_on, baseline, no_baseline,
-            max_prepends,
-        )  # fmt: skip
+            paths,
+            config_file=config_file,
+            isolated=isolated,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            fail_on=fail_on,
+            baseline=baseline,
+            no_baseline=no_baseline,
+            max_prepends=max_prepends,
+        )
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
         try:
             run = run_pipeline(paths, settings, bar)
@@ -253,7 +263,10 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
                 bar.close()
         result = run.result
         config = ReportConfig(
-            fail_on=run.fail_on, show_unsupported=show_unsupported, quiet=quiet, rules=tuple(sorted(run.enabled))
+            fail_on=run.fail_on,
+            show_unsupported=show_unsupported,
+            quiet=quiet,
+            rules=tuple(sorted(run.enabled)),
         )
         code = exit_code(result, config.fail_on)
         if exit_zero and code == 1:

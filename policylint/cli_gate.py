@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 SelectOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--select", metavar="RULES", help="Only these rules: codes, prefixes, categories or names (comma list)."
+        "--select",
+        metavar="RULES",
+        help="Only these rules: codes, prefixes, categories or names (comma list).",
     ),
 ]
 ExtendSelectOpt = Annotated[
@@ -62,6 +64,7 @@ def load_config(paths: list[str], config_file: Path | None, isolated: bool) -> C
 
 def settings_for(
     paths: list[str],
+    *,
     config_file: Path | None,
     isolated: bool,
     select: list[str] | None,
@@ -155,6 +158,12 @@ def _toml_value(value: Any) -> str:
     return json.dumps(str(value))
 
 
+def _select_shown(config: Config, settings: Settings) -> tuple[str, ...]:
+    if settings.select is not None:
+        return settings.select
+    return config.select if config.select is not None else ("ALL",)
+
+
 def show_config(config: Config, settings: Settings) -> str:
     from policylint.catalogue import load_catalogue
     from policylint.config import OPTION_KEYS
@@ -163,7 +172,7 @@ def show_config(config: Config, settings: Settings) -> str:
     src = config.path or "none (built-in defaults)"
     lines = [
         f"# config file: {src}",
-        f"select = {_toml_value(settings.select if settings.select is not None else config.select or ['ALL'])}",
+        f"select = {_toml_value(_select_shown(config, settings))}",
         f"extend-select = {_toml_value([*config.extend_select, *settings.extend_select])}",
         f"ignore = {_toml_value([*config.ignore, *settings.ignore])}",
         f"fail-on = {_toml_value(settings.effective_fail_on)}",
@@ -208,7 +217,18 @@ def config_cmd(
         if not show:
             _fail("nothing to do: use `policylint config --show [PATH]...`")
         where = paths or ["."]
-        settings = settings_for(where, config_file, isolated, None, None, None, None, None, False, None)
+        settings = settings_for(
+            where,
+            config_file=config_file,
+            isolated=isolated,
+            select=None,
+            extend_select=None,
+            ignore=None,
+            fail_on=None,
+            baseline=None,
+            no_baseline=False,
+            max_prepends=None,
+        )
         sys.stdout.write(show_config(settings.config, settings))
 
 
@@ -217,21 +237,34 @@ def config_cmd(
 baseline_app = typer.Typer(
     help="Record today's findings so that only new ones fail (create | update).", no_args_is_help=True
 )
-PathsArg = Annotated[list[str], typer.Argument(metavar="PATH", show_default=False, help="Files or directories.")]
+PathsArg = Annotated[
+    list[str], typer.Argument(metavar="PATH", show_default=False, help="Files or directories.")
+]
 OutOpt = Annotated[
     Path | None,
-    typer.Option("--baseline", "-b", metavar="FILE", help="Baseline file [default: .policylint-baseline.json]."),
+    typer.Option(
+        "--baseline", "-b", metavar="FILE", help="Baseline file [default: .policylint-baseline.json]."
+    ),
 ]
 
 
-def _baseline_run(
+def _baseline_run(  # noqa: PLR0917
     paths: list[str], out: Path | None, config_file: Path | None, isolated: bool, select: list[str] | None,
     extend_select: list[str] | None, ignore: list[str] | None,
 ) -> tuple[Run, str]:  # fmt: skip
     from policylint.baseline import DEFAULT_PATH
 
     settings = settings_for(
-        paths, config_file, isolated, select, extend_select, ignore, None, None, True, None
+        paths,
+        config_file=config_file,
+        isolated=isolated,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        fail_on=None,
+        baseline=None,
+        no_baseline=True,
+        max_prepends=None,
     )
     target = str(out) if out is not None else settings.config.baseline or DEFAULT_PATH
     return run_pipeline(paths, settings), target
@@ -255,7 +288,7 @@ def _finish(run: Run) -> None:
 
 
 @baseline_app.command("create")
-def baseline_create(
+def baseline_create(  # noqa: PLR0917 (typer maps parameters to options)
     paths: PathsArg,
     out: OutOpt = None,
     config_file: ConfigOpt = None,
@@ -279,7 +312,7 @@ def baseline_create(
 
 
 @baseline_app.command("update")
-def baseline_update(
+def baseline_update(  # noqa: PLR0917 (typer maps parameters to options)
     paths: PathsArg,
     out: OutOpt = None,
     config_file: ConfigOpt = None,

@@ -170,9 +170,7 @@ def parse(data: Mapping[str, Any], where: _Where) -> Config:
     cat = load_catalogue()
     select = _selectors(data, "select", where, cat) if "select" in data else None
     pfi = _table(data, "per-file-ignores", where)
-    per_file = tuple(
-        (str(glob), _selectors(pfi, glob, where, cat, ("per-file-ignores",))) for glob in pfi
-    )
+    per_file = tuple((str(glob), _selectors(pfi, glob, where, cat, ("per-file-ignores",))) for glob in pfi)
     sev_table = _table(data, "severity", where)
     severity: list[tuple[str, Severity]] = []
     for sel, level in sev_table.items():
@@ -240,7 +238,7 @@ def _options(table: Mapping[str, Any], where: _Where) -> Options:
         if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
             raise where.error(["options", key], f"option {key!r} must be an integer from {low} to {high}")
         values[name] = raw
-    return Options(**values)  # type: ignore[arg-type]
+    return Options(**values)
 
 
 def _role(raw: Any, where: _Where, keys: Sequence[str]) -> str:
@@ -252,7 +250,9 @@ def _role(raw: Any, where: _Where, keys: Sequence[str]) -> str:
 def _inventory(table: Mapping[str, Any], where: _Where) -> Inventory:
     for key in table:
         if key not in ("devices", "neighbors"):
-            raise where.error(["inventory", key], f"unknown key {key!r} in inventory (known: devices, neighbors)")
+            raise where.error(
+                ["inventory", key], f"unknown key {key!r} in inventory (known: devices, neighbors)"
+            )
     roles: dict[tuple[str | None, str], str] = {}
     for addr, role in _table(table, "neighbors", where, ("inventory",)).items():
         roles[(None, addr)] = _role(role, where, ["inventory", "neighbors", addr])

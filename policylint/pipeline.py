@@ -84,9 +84,8 @@ def _file_ignored(path: str, root: str, rules: list[tuple[str, frozenset[str]]])
     base = os.path.basename(path)
     codes: set[str] = set()
     for glob, sel in rules:
-        if fnmatch.fnmatchcase(rel, glob) or fnmatch.fnmatchcase(given, glob):
-            codes |= sel
-        elif "/" not in glob and fnmatch.fnmatchcase(base, glob):
+        plain = "/" not in glob and fnmatch.fnmatchcase(base, glob)
+        if plain or fnmatch.fnmatchcase(rel, glob) or fnmatch.fnmatchcase(given, glob):
             codes |= sel
     return frozenset(codes)
 
@@ -138,12 +137,12 @@ def postprocess(
         kept = [replace(r, severity=overrides[r.rule]) if r.rule in overrides else r for r in kept]
     kept.sort(key=lambda r: r.sort_key)
     baselined = fixed = 0
-    path = settings.baseline_path
-    if path is not None:
+    base_path = settings.baseline_path
+    if base_path is not None:
         from policylint import baseline
 
-        counts, _ = baseline.load(path)
-        keyer = baseline.Keyer(result.files, os.path.dirname(os.path.abspath(path)))
+        counts, _ = baseline.load(base_path)
+        keyer = baseline.Keyer(result.files, os.path.dirname(os.path.abspath(base_path)))
         filtered = baseline.apply(kept, counts, keyer)
         kept, baselined, fixed = list(filtered.kept), filtered.baselined, filtered.fixed
     new = replace(result, findings=tuple(kept), tool_errors=tuple(tool_errors))

@@ -38,12 +38,18 @@ def lines(result: LintResult, config: ReportConfig) -> list[str]:
         msg = r.message + (f" (on {r.device})" if r.device else "")
         title = f"{r.rule} {r.name}"
         text = command(
-            COMMAND[r.severity.value], msg, file=repo_relative(r.file), line=r.line, endLine=r.end_line,
+            COMMAND[r.severity.value],
+            msg,
+            file=repo_relative(r.file),
+            line=r.line,
+            endLine=r.end_line,
             title=title,
         )
         out.append((r.sort_key, text))
     for c in collapsed.values():
-        text = command("notice", c.message, file=repo_relative(c.file), line=c.line, title="PS003 not-modelled")
+        text = command(
+            "notice", c.message, file=repo_relative(c.file), line=c.line, title="PS003 not-modelled"
+        )
         out.append(((c.file, c.line, "PS003", ""), text))
     out.sort(key=lambda kv: kv[0])
     return [t for _, t in out]

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 
 def _case(suite: ET.Element, path: str, name: str, line: int) -> ET.Element:
-    return ET.SubElement(suite, "testcase", classname=clean(path), name=name, file=clean(path), line=str(line))
+    return ET.SubElement(
+        suite, "testcase", classname=clean(path), name=name, file=clean(path), line=str(line)
+    )
 
 
 def document(result: LintResult, config: ReportConfig) -> ET.Element:

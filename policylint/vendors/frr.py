@@ -55,7 +55,7 @@ def parse(path: str, text: str) -> tuple[Device, ...]:
         if not stripped or stripped[0] in "!#":
             continue
         if "policylint:" in stripped:
-            raw = _TRAILING_DIRECTIVE.sub("", raw)
+            raw = _TRAILING_DIRECTIVE.sub("", raw)  # noqa: PLW2901
             stripped = raw.strip()
         words = syn.words(stripped)
         indent = 1 if raw[0] in " \t" else 0  # FRR only cares whether a line is indented

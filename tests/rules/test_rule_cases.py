@@ -45,7 +45,7 @@ def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path, monkeypatch: py
         res = load_text(name, text, explicit=True)
         assert res is not None
         files.append(res)
-    checks = [c for c in CHECKS if c.code == doc.code or doc.code == suppress.CODE]
+    checks = [c for c in CHECKS if doc.code in (c.code, suppress.CODE)]
     result = lint_files(files, Options(), checks)
     assert not result.tool_errors, result.tool_errors
     # the CI-gate steps (inline suppressions, PS005) with default settings: every rule enabled
