@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
-INFO_URI = "https://pypi.org/project/policylint/"
 
 
 def _rule(doc: RuleDoc) -> dict[str, Any]:
@@ -89,7 +88,6 @@ def document(result: LintResult, config: ReportConfig) -> dict[str, Any]:
     driver = {
         "name": "policylint",
         "version": config.version,
-        "informationUri": INFO_URI,
         "rules": [_rule(catalogue[c]) for c in codes],
     }
     return {
