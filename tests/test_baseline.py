@@ -110,7 +110,8 @@ def test_config_baseline_and_update(site: Path) -> None:
             "b.json:3: corrupt baseline: entries[1].hash missing or not a string",
         ),
         (
-            '{"policylint_baseline": 1, "entries": [{"path": "a", "rule": "PX101", "object": "", "hash": "0", '
+            '{"policylint_baseline": 1, "entries": [{"path": "a", "rule": "PX101", "object": "", '
+            '"hash": "0", '
             '"count": 0}]}',
             "b.json:1: corrupt baseline: entries[0].count must be a positive integer",
         ),

@@ -178,7 +178,7 @@ def test_inventory_roles(repo: Path) -> None:
         '[inventory.devices.edge1]\nsite = "ams"\nneighbors = { "192.0.2.1" = "provider" }\n',
         encoding="utf-8",
     )
-    code, stdout, _ = invoke("lint", "site", "-f", "json")
+    _, stdout, _ = invoke("lint", "site", "-f", "json")
     lk = [f for f in json.loads(stdout)["findings"] if f["rule"] == "LK102"]
     assert len(lk) == 1 and "inventory" in lk[0]["message"]
     # the description never overrides the inventory; an address-wide entry works too

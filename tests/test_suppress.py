@@ -65,7 +65,7 @@ def test_suppressions_end_to_end(site: Path) -> None:
     conf = site / "edge.conf"
     text = EDGE.replace("  network 203.0.113.128/25\n", "  ! policylint: ignore[PX101] -- on purpose\n"
                         "  network 203.0.113.128/25\n")  # fmt: skip
-    code, found, _ = _lint(conf, text)
+    _, found, _ = _lint(conf, text)
     assert found == ["LK102:14", "PP103:15", "PX102:14"]
     # a block: ignore above the route-map covers its term (header and set lines)
     text2 = text.replace(
