@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
-from policylint.report import ReportConfig, repo_relative, split_unsupported
+from policylint.report import ReportConfig, clean, repo_relative, split_unsupported
 
 if TYPE_CHECKING:
     from policylint.engine import LintResult
@@ -35,12 +35,12 @@ def lines(result: LintResult, config: ReportConfig) -> list[str]:
     shown, collapsed = split_unsupported(result.findings, config.show_unsupported)
     out: list[tuple[tuple[str, int, str, str], str]] = []
     for r in shown:
-        msg = r.message + (f" (on {r.device})" if r.device else "")
+        msg = clean(r.message) + (f" (on {clean(r.device)})" if r.device else "")
         title = f"{r.rule} {r.name}"
         text = command(
             COMMAND[r.severity.value],
             msg,
-            file=repo_relative(r.file),
+            file=clean(repo_relative(r.file)),
             line=r.line,
             endLine=r.end_line,
             title=title,
