@@ -67,16 +67,21 @@ def _objects(dev: Device) -> Iterable[tuple[Span, str]]:
             yield c.span, f"{'large-' if cl.large else ''}community-list {cl.name}"
 
 
-def logical_object(devices: Sequence[Device], line: int) -> str:
+def objects(devices: Sequence[Device]) -> list[tuple[int, int, str]]:
+    """(first line, last line, label) of every keyed object, smallest first."""
+    rows = [(s.line, s.end_line, label) for dev in devices for s, label in _objects(dev)]
+    rows.sort(key=lambda r: r[1] - r[0])  # stable: ties keep model order
+    return rows
+
+
+def logical_object(
+    devices: Sequence[Device], line: int, rows: list[tuple[int, int, str]] | None = None
+) -> str:
     """The smallest modelled object covering ``line`` ('' when none does)."""
-    best: tuple[int, str] | None = None
-    for dev in devices:
-        for span, label in _objects(dev):
-            if span.line <= line <= span.end_line:
-                size = span.end_line - span.line
-                if best is None or size < best[0]:
-                    best = (size, label)
-    return best[1] if best else ""
+    for first, last, label in objects(devices) if rows is None else rows:
+        if first <= line <= last:
+            return label
+    return ""
 
 
 def line_hash(text: str) -> str:
@@ -91,6 +96,7 @@ class Keyer:
         self._devices = {f.path: f.devices for f in files}
         self._base = base_dir
         self._lines: dict[str, list[str]] = {}
+        self._objects: dict[str, list[tuple[int, int, str]]] = {}
 
     def _text(self, path: str, line: int) -> str:
         lines = self._lines.get(path)
@@ -111,7 +117,10 @@ class Keyer:
         return rel.replace(os.sep, "/")
 
     def key(self, r: Reported) -> Key:
-        obj = logical_object(self._devices.get(r.file, ()), r.line)
+        rows = self._objects.get(r.file)
+        if rows is None:
+            rows = self._objects[r.file] = objects(self._devices.get(r.file, ()))
+        obj = logical_object((), r.line, rows)
         return Key(self.rel(r.file), r.rule, obj, line_hash(self._text(r.file, r.line)))
 
 
