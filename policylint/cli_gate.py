@@ -210,7 +210,7 @@ def config_cmd(
     config_file: ConfigOpt = None,
     isolated: IsolatedOpt = False,
 ) -> None:
-    """Show the configuration a lint run would use (``--show``)."""
+    """Show the configuration a lint run would use (--show)."""
     from policylint.cli import _guard
 
     with _guard():
