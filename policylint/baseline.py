@@ -2,10 +2,12 @@
 
 An entry is keyed by path + rule + logical object + a hash of the (redacted,
 whitespace-normalised) line text, never by line number, so adding or removing
-lines above a finding does not break it.  The logical object is the smallest
-model object whose span covers the finding's line: ``route-map TO-NTT 10``,
-``neighbor 192.0.2.1``, ``ip prefix-list X seq 5``, ``network 192.0.2.0/24``,
-``router bgp 64500``.
+lines above a finding does not break it.  The logical object is the block the
+finding's line sits in, outermost first (``route-map TO-NTT permit 10``,
+``router bgp 64500 / address-family ipv4 unicast``), or the line itself at top
+level.  It is read from the config text by indentation, not from the parsed
+model, so keys are the same whether or not the engine kept the Devices (worker
+processes, result cache) and for every vendor.
 
 A baseline that cannot be read, is not a policylint baseline, or comes from a
 newer format is a :class:`BaselineError` (exit 2): it never silently passes.
@@ -17,14 +19,13 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from policylint import __version__
 from policylint.findings import Reported
-from policylint.model import Afi, Device, Span
 from policylint.redact import redact_line
-from policylint.vendors import FileResult
+from policylint.suppress import DIRECTIVE as _DIRECTIVE
 
 FORMAT = 1
 MARKER = "policylint_baseline"
@@ -43,62 +44,58 @@ class Key:
     hash: str
 
 
-def _objects(dev: Device) -> Iterable[tuple[Span, str]]:
-    if dev.bgp_span is not None:
-        yield dev.bgp_span, f"router bgp {dev.asn}" if dev.asn is not None else "router bgp"
-    if dev.rpki is not None:
-        yield dev.rpki.span, "rpki"
-    for n in (*dev.neighbors, *dev.peer_groups):
-        yield n.span, f"neighbor {n.address}"
-    for o in dev.originations:
-        yield o.span, f"{o.via} {o.prefix}" if o.prefix is not None else o.via
-    for p in dev.policies.values():
-        for t in p.terms:
-            yield t.span, f"route-map {p.name} {t.seq}"
-    for pl in dev.prefix_lists.values():
-        family = "ipv6" if pl.afi is Afi.IPV6 else "ip"
-        for e in pl.entries:
-            yield e.span, f"{family} prefix-list {pl.name} seq {e.seq}"
-    for al in dev.as_path_lists.values():
-        for a in al.entries:
-            yield a.span, f"bgp as-path access-list {al.name}"
-    for cl in (*dev.community_lists.values(), *dev.large_community_lists.values()):
-        for c in cl.entries:
-            yield c.span, f"{'large-' if cl.large else ''}community-list {cl.name}"
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
 
 
-def objects(devices: Sequence[Device]) -> list[tuple[int, int, str]]:
-    """(first line, last line, label) of every keyed object, smallest first."""
-    rows = [(s.line, s.end_line, label) for dev in devices for s, label in _objects(dev)]
-    rows.sort(key=lambda r: r[1] - r[0])  # stable: ties keep model order
-    return rows
+def _is_code(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and s[0] not in "!#"
 
 
-def logical_object(
-    devices: Sequence[Device], line: int, rows: list[tuple[int, int, str]] | None = None
-) -> str:
-    """The smallest modelled object covering ``line`` ('' when none does)."""
-    for first, last, label in objects(devices) if rows is None else rows:
-        if first <= line <= last:
-            return label
-    return ""
+def normal(text: str) -> str:
+    """A line as keyed: no inline suppression, secrets redacted, whitespace collapsed."""
+    cut = _DIRECTIVE.search(text)
+    if cut is not None:
+        text = text[: cut.start()]
+    return " ".join(redact_line(text).split()).removesuffix("{").strip()
+
+
+def logical_object(lines: Sequence[str], line: int) -> str:
+    """The blocks ``line`` sits in, outermost first (``router bgp 64500 / address-family ipv4
+    unicast``), found by indentation; a top-level line is its own object
+    (``route-map TO-NTT permit 10``)."""
+    if not 0 < line <= len(lines):
+        return ""
+    indent = _indent(lines[line - 1])
+    chain: list[str] = []
+    probe = line - 1
+    while indent > 0 and probe > 0:
+        text = lines[probe - 1]
+        if _is_code(text) and _indent(text) < indent:
+            chain.append(normal(text))
+            indent = _indent(text)
+        probe -= 1
+    if not chain:
+        return normal(lines[line - 1])
+    return " / ".join(reversed(chain))
 
 
 def line_hash(text: str) -> str:
-    normal = " ".join(redact_line(text).split())
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(normal(text).encode("utf-8")).hexdigest()[:16]
 
 
 class Keyer:
-    """Computes finding keys, reading each file's lines once."""
+    """Computes finding keys from the config text alone (no model needed), reading each file once.
 
-    def __init__(self, files: Sequence[FileResult], base_dir: str) -> None:
-        self._devices = {f.path: f.devices for f in files}
+    Paths are made relative to ``base_dir`` (the baseline file's directory).
+    """
+
+    def __init__(self, base_dir: str) -> None:
         self._base = base_dir
         self._lines: dict[str, list[str]] = {}
-        self._objects: dict[str, list[tuple[int, int, str]]] = {}
 
-    def _text(self, path: str, line: int) -> str:
+    def _file(self, path: str) -> list[str]:
         lines = self._lines.get(path)
         if lines is None:
             try:
@@ -107,7 +104,7 @@ class Keyer:
             except OSError:
                 lines = []
             self._lines[path] = lines
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        return lines
 
     def rel(self, path: str) -> str:
         try:
@@ -117,11 +114,9 @@ class Keyer:
         return rel.replace(os.sep, "/")
 
     def key(self, r: Reported) -> Key:
-        rows = self._objects.get(r.file)
-        if rows is None:
-            rows = self._objects[r.file] = objects(self._devices.get(r.file, ()))
-        obj = logical_object((), r.line, rows)
-        return Key(self.rel(r.file), r.rule, obj, line_hash(self._text(r.file, r.line)))
+        lines = self._file(r.file)
+        text = lines[r.line - 1] if 0 < r.line <= len(lines) else ""
+        return Key(self.rel(r.file), r.rule, logical_object(lines, r.line), line_hash(text))
 
 
 # --------------------------------------------------------------------------- file format

@@ -191,14 +191,15 @@ def show_config(config: Config, settings: Settings) -> str:
     ]
     inv = config.inventory
     lines += ["", "[inventory.neighbors]"]
-    lines += [f"{_toml_value(a)} = {_toml_value(r.value)}" for (h, a), r in inv.roles.items() if h is None]
-    for host in sorted({h for h, _ in inv.roles if h is not None} | set(inv.sites)):
+    lines += [f"{_toml_value(a)} = {_toml_value(r.value)}" for h, a, r in inv.roles if h is None]
+    sites = dict(inv.sites)
+    for host in sorted({h for h, _, _ in inv.roles if h is not None} | set(sites)):
         lines += ["", f"[inventory.devices.{_toml_value(host)}]"]
-        if host in inv.sites:
-            lines.append(f"site = {_toml_value(inv.sites[host])}")
-        for (h, a), r in inv.roles.items():
-            if h == host:
-                lines.append(f"neighbors.{_toml_value(a)} = {_toml_value(r.value)}")
+        if host in sites:
+            lines.append(f"site = {_toml_value(sites[host])}")
+        lines += [
+            f"neighbors.{_toml_value(a)} = {_toml_value(r.value)}" for h, a, r in inv.roles if h == host
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -303,7 +304,7 @@ def baseline_create(  # noqa: PLR0917 (typer maps parameters to options)
 
     with _guard():
         run, target = _baseline_run(paths, out, config_file, isolated, select, extend_select, ignore)
-        keyer = baseline.Keyer(run.result.files, os.path.dirname(os.path.abspath(target)))
+        keyer = baseline.Keyer(os.path.dirname(os.path.abspath(target)))
         text = baseline.dumps(run.result.findings, keyer)
         _write(target, text)
         entries = text.count('"path":')
@@ -333,7 +334,7 @@ def baseline_update(  # noqa: PLR0917 (typer maps parameters to options)
             old, messages = baseline.load(target)
         except baseline.BaselineError as exc:
             _fail(str(exc))
-        keyer = baseline.Keyer(run.result.files, os.path.dirname(os.path.abspath(target)))
+        keyer = baseline.Keyer(os.path.dirname(os.path.abspath(target)))
         current: Counter[baseline.Key] = Counter(keyer.key(r) for r in run.result.findings)
         kept = old & current
         new = sum((current - old).values())

@@ -54,8 +54,11 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()  # (selector, severity), later wins
     fail_on: str | None = None
     baseline: str | None = None  # resolved against the config file's directory
-    options: Options = field(default_factory=Options)
-    inventory: Inventory = field(default_factory=Inventory)
+    options: Options = field(default_factory=Options)  # carries the inventory too
+
+    @property
+    def inventory(self) -> Inventory:
+        return self.options.inventory
 
     @property
     def root(self) -> str:
@@ -195,8 +198,7 @@ def parse(data: Mapping[str, Any], where: _Where) -> Config:
         severity=tuple(severity),
         fail_on=fail_on,
         baseline=baseline,
-        options=_options(_table(data, "options", where), where),
-        inventory=_inventory(_table(data, "inventory", where), where),
+        options=_options(_table(data, "options", where), where, _inventory(data, where)),
     )
 
 
@@ -227,7 +229,7 @@ def _selectors(
     return tuple(value)
 
 
-def _options(table: Mapping[str, Any], where: _Where) -> Options:
+def _options(table: Mapping[str, Any], where: _Where, inventory: Inventory) -> Options:
     values: dict[str, int] = {}
     for key, raw in table.items():
         spec = OPTION_KEYS.get(key)
@@ -238,7 +240,7 @@ def _options(table: Mapping[str, Any], where: _Where) -> Options:
         if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
             raise where.error(["options", key], f"option {key!r} must be an integer from {low} to {high}")
         values[name] = raw
-    return Options(**values)
+    return Options(**values, inventory=inventory)
 
 
 def _role(raw: Any, where: _Where, keys: Sequence[str]) -> str:
@@ -247,7 +249,8 @@ def _role(raw: Any, where: _Where, keys: Sequence[str]) -> str:
     return raw
 
 
-def _inventory(table: Mapping[str, Any], where: _Where) -> Inventory:
+def _inventory(data: Mapping[str, Any], where: _Where) -> Inventory:
+    table = _table(data, "inventory", where)
     for key in table:
         if key not in ("devices", "neighbors"):
             raise where.error(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from policylint.catalogue import RuleDoc, load_catalogue
 from policylint.checks.base import Check
 from policylint.findings import Finding, Reported
+from policylint.inventory import apply_file as apply_inventory
 from policylint.loader import Progress, load_paths
 from policylint.model import Network, Span
 from policylint.options import Options
@@ -78,6 +79,7 @@ def lint_files(
     catalogue = load_catalogue()
     reported: list[Reported] = []
     tool_errors: list[str] = []
+    files = [apply_inventory(options.inventory, res) for res in files]  # roles from the config file
     for res in files:
         for code, finding, device in _file_findings(res):
             doc = catalogue.get(code)

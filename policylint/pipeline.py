@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from policylint.catalogue import RuleDoc, load_catalogue
+from policylint.checks.base import Check
 from policylint.config import Config
 from policylint.findings import Reported, Severity
 from policylint.loader import Progress
@@ -123,12 +124,12 @@ def postprocess(
     kept = list(outcome.kept)
     tool_errors = list(result.tool_errors)
     doc = catalogue.get(suppress.CODE)
-    for path, line, message, device, is_error in outcome.problems:
+    for path, line, message, is_error in outcome.problems:
         if is_error:
             tool_errors.append(f"{path}:{line}: {message}")
         if doc is None:
             continue
-        r = Reported(doc.code, doc.name, doc.category, doc.severity, path, line, line, device, message)
+        r = Reported(doc.code, doc.name, doc.category, doc.severity, path, line, line, None, message)
         fs = sups.get(path)
         if allowed(r) and (fs is None or fs.covering(r) is None):
             kept.append(r)
@@ -142,17 +143,33 @@ def postprocess(
         from policylint import baseline
 
         counts, _ = baseline.load(base_path)
-        keyer = baseline.Keyer(result.files, os.path.dirname(os.path.abspath(base_path)))
+        keyer = baseline.Keyer(os.path.dirname(os.path.abspath(base_path)))
         filtered = baseline.apply(kept, counts, keyer)
         kept, baselined, fixed = list(filtered.kept), filtered.baselined, filtered.fixed
     new = replace(result, findings=tuple(kept), tool_errors=tuple(tool_errors))
     return Run(new, enabled, settings.effective_fail_on, outcome.suppressed, baselined, fixed)
 
 
-def run(paths: Sequence[str], settings: Settings, progress: Progress | None = None) -> Run:
-    from policylint import engine, inventory
+LintFn = Callable[[Sequence[str], Options, "Progress | None", Sequence[Check]], "LintResult"]
+
+
+def _lint_paths(
+    paths: Sequence[str], options: Options, progress: Progress | None, checks: Sequence[Check]
+) -> LintResult:
+    from policylint.engine import lint_paths
+
+    return lint_paths(paths, options, progress, checks)
+
+
+def run(
+    paths: Sequence[str], settings: Settings, progress: Progress | None = None, lint: LintFn | None = None
+) -> Run:
+    """Lint ``paths`` with ``lint`` (default: :func:`policylint.engine.lint_paths`) and post-process.
+
+    Only the enabled rules' checks run.  Nothing here needs the Devices after linting, so
+    a ``lint`` that drops them (worker processes, a result cache) works the same.
+    """
     from policylint.checks.registry import CHECKS
-    from policylint.loader import load_paths
 
     catalogue = load_catalogue()
     enabled = settings.selection(catalogue).enabled
@@ -160,8 +177,6 @@ def run(paths: Sequence[str], settings: Settings, progress: Progress | None = No
         from policylint import baseline
 
         baseline.load(settings.baseline_path)
-    options = settings.options
-    files = inventory.apply(settings.config.inventory, load_paths(paths, options, progress))
     checks = [c for c in CHECKS if c.code in enabled]
-    result = engine.lint_files(files, options, checks)
+    result = (lint or _lint_paths)(paths, settings.options, progress, checks)
     return postprocess(result, settings, catalogue, enabled)

@@ -9,10 +9,10 @@ Directives (``!`` or ``#`` starts the comment; the selectors are those of
     ! policylint: enable[PP]
     ! policylint: file-ignore[PS003] -- reason       the whole file
 
-"The next statement or block" is worked out without knowing the vendor: the next
-line that is not blank or a comment, plus every following line indented deeper
-than it (or up to its closing brace when it opens one), plus the extent of any
-model object (route-map term, neighbor, ...) that starts on that line.
+"The next statement or block" is worked out from the text, without knowing the
+vendor or needing the parsed model: the next line that is not blank or a
+comment, plus every following line indented deeper than it (or up to its
+closing brace when it opens one).
 Suppressions that match nothing, and unknown selectors, become PS005 findings;
 an unknown selector is also an input error (exit 2).
 """
@@ -20,17 +20,16 @@ an unknown selector is also an input error (exit 2).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policylint.catalogue import RuleDoc
 from policylint.findings import Reported
-from policylint.model import Device, Span
 from policylint.selection import SelectorError, resolve, split_list
 from policylint.vendors import FileResult
 
 CODE = "PS005"
-_DIRECTIVE = re.compile(
+DIRECTIVE = re.compile(
     r"(?:^|\s)[!#]\s*policylint:\s*(?P<kind>ignore|disable|enable|file-ignore)\s*"
     r"\[(?P<sel>[^\]]*)\](?:\s*--\s*(?P<reason>.*))?",
     re.IGNORECASE,
@@ -54,7 +53,6 @@ class Suppression:
 class FileSuppressions:
     path: str
     items: tuple[Suppression, ...]
-    device: str | None
 
     def covering(self, r: Reported) -> Suppression | None:
         for s in self.items:
@@ -69,8 +67,8 @@ class FileSuppressions:
 class Outcome:
     kept: tuple[Reported, ...]
     suppressed: int
-    problems: tuple[tuple[str, int, str, str | None, bool], ...] = field(default=())
-    # (path, line, message, device, is_error) for PS005
+    problems: tuple[tuple[str, int, str, bool], ...] = field(default=())
+    # (path, line, message, is_error) for PS005
 
 
 def _indent(line: str) -> int:
@@ -83,32 +81,11 @@ def _is_code(line: str) -> bool:
 
 
 def _statement_only(line: str) -> str:
-    m = _DIRECTIVE.search(line)
+    m = DIRECTIVE.search(line)
     return line[: m.start()] if m else line
 
 
-def model_ends(devices: Iterable[Device]) -> dict[int, int]:
-    """First line -> last line of every modelled object (terms, neighbors, lists, ...)."""
-    ends: dict[int, int] = {}
-    spans: list[Span] = []
-    for d in devices:
-        if d.bgp_span is not None:
-            spans.append(d.bgp_span)
-        if d.rpki is not None:
-            spans.append(d.rpki.span)
-        spans.extend(n.span for n in d.neighbors)
-        spans.extend(n.span for n in d.peer_groups)
-        spans.extend(o.span for o in d.originations)
-        for p in d.policies.values():
-            spans.extend(t.span for t in p.terms)
-        for pl in d.prefix_lists.values():
-            spans.extend(e.span for e in pl.entries)
-    for s in spans:
-        ends[s.line] = max(ends.get(s.line, s.end_line), s.end_line)
-    return ends
-
-
-def block_after(lines: Sequence[str], line: int, ends: Mapping[int, int]) -> tuple[int, int]:
+def block_after(lines: Sequence[str], line: int) -> tuple[int, int]:
     """The (first, last) line of the statement or block after 1-based ``line``."""
     n = len(lines)
     first = line + 1
@@ -134,18 +111,16 @@ def block_after(lines: Sequence[str], line: int, ends: Mapping[int, int]) -> tup
                     break
                 last = probe
             probe += 1
-    return (first, max(last, ends.get(first, first)))
+    return (first, last)
 
 
-def parse(
-    path: str, lines: Sequence[str], catalogue: Mapping[str, RuleDoc], ends: Mapping[int, int]
-) -> list[Suppression]:
+def parse(lines: Sequence[str], catalogue: Mapping[str, RuleDoc]) -> list[Suppression]:
     out: list[Suppression] = []
     open_ranges: list[Suppression] = []
     for no, text in enumerate(lines, 1):
         if "policylint" not in text:
             continue
-        m = _DIRECTIVE.search(text)
+        m = DIRECTIVE.search(text)
         if m is None:
             continue
         kind = m.group("kind").lower()
@@ -159,7 +134,7 @@ def parse(
         shown = text[m.start() :].strip()
         own_line = not text[: m.start()].strip()
         if kind == "ignore":
-            start, end = block_after(lines, no, ends) if own_line else (no, no)
+            start, end = block_after(lines, no) if own_line else (no, no)
         elif kind == "file-ignore":
             start, end = 1, len(lines)
         elif kind == "disable":
@@ -195,14 +170,14 @@ def read_lines(path: str) -> list[str] | None:
 def collect(files: Sequence[FileResult], catalogue: Mapping[str, RuleDoc]) -> dict[str, FileSuppressions]:
     out: dict[str, FileSuppressions] = {}
     for res in files:
-        if res.error is not None or not res.devices:
+        if res.error is not None or res.vendor is None:
             continue
         lines = read_lines(res.path)
         if not lines:
             continue
-        items = parse(res.path, lines, catalogue, model_ends(res.devices))
+        items = parse(lines, catalogue)
         if items:
-            out[res.path] = FileSuppressions(res.path, tuple(items), res.devices[0].hostname)
+            out[res.path] = FileSuppressions(res.path, tuple(items))
     return out
 
 
@@ -220,17 +195,16 @@ def apply(
         else:
             hit.used = True
             suppressed += 1
-    problems: list[tuple[str, int, str, str | None, bool]] = []
+    problems: list[tuple[str, int, str, bool]] = []
     for fs in sups.values():
         for s in fs.items:
             for sel in s.unknown:
                 msg = f"unknown rule selector {sel!r} in `{s.text}`: nothing is suppressed for it"
-                problems.append((fs.path, s.line, msg, fs.device, True))
+                problems.append((fs.path, s.line, msg, True))
             if s.used or s.unknown or not s.codes or not s.codes <= enabled:
                 continue
             what = "closes no open disable" if s.kind == "enable" else "matches no finding"
             problems.append(
-                (fs.path, s.line, f"`{s.text}` {what}: remove it so it cannot hide a future mistake",
-                 fs.device, False)
+                (fs.path, s.line, f"`{s.text}` {what}: remove it so it cannot hide a future mistake", False)
             )  # fmt: skip
     return Outcome(tuple(kept), suppressed, tuple(problems))

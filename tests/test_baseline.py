@@ -12,7 +12,6 @@ from test_cli import REPO, invoke
 from test_gate import EDGE
 
 from policylint.baseline import line_hash, logical_object
-from policylint.loader import load_text
 
 pytestmark = needs_registry
 
@@ -29,15 +28,24 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_logical_objects() -> None:
-    res = load_text("edge.conf", EDGE)
-    assert res is not None
-    devs = res.devices
-    assert logical_object(devs, 8) == "network 203.0.113.128/25"
-    assert logical_object(devs, 14) == "route-map TO-A 10"
-    assert logical_object(devs, 5) == "neighbor 192.0.2.1"
-    assert logical_object(devs, 4) == "router bgp 64500"
-    assert logical_object(devs, 1) == ""
+    lines = EDGE.splitlines()
+    assert logical_object(lines, 8) == "router bgp 64500 / address-family ipv4 unicast"
+    assert logical_object(lines, 5) == "router bgp 64500"
+    assert logical_object(lines, 14) == "route-map TO-A permit 10"
+    assert logical_object(lines, 13) == "route-map TO-A permit 10"  # top level: the line itself
+    assert logical_object(lines, 1) == "frr version 8.4"
+    assert logical_object(lines, 99) == ""
+    # comments and blank lines between do not matter; brace blocks nest by indentation too
+    exa = [
+        "neighbor 192.0.2.1 {",
+        "",
+        "    # note",
+        "    static {",
+        "        route 10.0.0.0/8 next-hop self;",
+    ]
+    assert logical_object(exa, 5) == "neighbor 192.0.2.1 / static"
     assert line_hash(" neighbor x password abc") == line_hash("neighbor x   password other")  # redacted
+    assert line_hash(" network 10.0.0.0/8 ! policylint: ignore[PX101]") == line_hash("network 10.0.0.0/8")
 
 
 def test_create_then_lint_then_new_mistake(site: Path) -> None:
@@ -45,7 +53,10 @@ def test_create_then_lint_then_new_mistake(site: Path) -> None:
     assert code == 0 and stdout == "wrote .policylint-baseline.json: 4 findings in 4 entries\n"
     doc = json.loads((site / ".policylint-baseline.json").read_text(encoding="utf-8"))
     assert doc["policylint_baseline"] == 1
-    assert {e["object"] for e in doc["entries"]} == {"network 203.0.113.128/25", "route-map TO-A 10"}
+    assert {e["object"] for e in doc["entries"]} == {
+        "router bgp 64500 / address-family ipv4 unicast",
+        "route-map TO-A permit 10",
+    }
     assert all("line" not in e for e in doc["entries"])
     code, stdout, stderr = invoke("lint", "site", "--baseline", ".policylint-baseline.json", "-f", "concise")
     assert (code, stdout) == (0, "No findings.\n")

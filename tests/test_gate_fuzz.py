@@ -53,6 +53,6 @@ def test_baseline_errors_are_baseline_errors(text: str) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.lists(TEXT, max_size=12))
 def test_suppression_parsing_never_fails(lines: list[str]) -> None:
-    for s in parse("x", lines, load_catalogue(), {}):
+    for s in parse(lines, load_catalogue()):
         assert 1 <= s.line <= len(lines)
         assert s.start > s.end or 1 <= s.start <= s.end <= len(lines)

@@ -28,7 +28,7 @@ neighbor 192.0.2.2 {
 
 def test_block_after_braces_and_trailing() -> None:
     lines = EXABGP.splitlines()
-    sups = parse("x", lines, load_catalogue(), {})
+    sups = parse(lines, load_catalogue())
     assert [(s.kind, s.line, s.start, s.end) for s in sups] == [("ignore", 1, 2, 7), ("ignore", 5, 5, 5)]
     assert sups[1].codes == frozenset(c for c in load_catalogue() if c.startswith("PP"))
 
@@ -36,15 +36,15 @@ def test_block_after_braces_and_trailing() -> None:
 def test_block_after_indentation() -> None:
     lines = EDGE.splitlines()
     # above `router bgp`: the whole indented block (to `exit-address-family`)
-    assert block_after(lines, 3, {}) == (4, 10)
+    assert block_after(lines, 3) == (4, 10)
     # above the address-family line: its deeper-indented body
-    assert block_after(lines, 6, {}) == (7, 9)
+    assert block_after(lines, 6) == (7, 9)
     # above a single statement
-    assert block_after(lines, 7, {}) == (8, 8)
-    # a model object that starts there extends the block (unindented route-map bodies)
-    assert block_after(lines, 12, {13: 15}) == (13, 15)
+    assert block_after(lines, 7) == (8, 8)
+    # above a route-map: its indented body
+    assert block_after(lines, 12) == (13, 14)
     # nothing after: covers nothing
-    assert block_after(lines, len(lines), {}) == (len(lines) + 1, len(lines))
+    assert block_after(lines, len(lines)) == (len(lines) + 1, len(lines))
 
 
 @pytest.fixture
@@ -103,4 +103,4 @@ def test_unknown_code_in_suppression_is_exit_2(site: Path) -> None:
 
 def test_samples_expect_markers_are_not_directives() -> None:
     lines = ["! policylint: expect PX101", " network 192.0.2.0/25"]
-    assert parse("x", lines, load_catalogue(), {}) == []
+    assert parse(lines, load_catalogue()) == []

@@ -186,7 +186,7 @@ def fingerprints(result: LintResult, findings: Sequence[Reported]) -> list[str]:
 
     from policylint.baseline import Keyer
 
-    keyer = Keyer(result.files, os.getcwd())
+    keyer = Keyer(os.getcwd())
     seen: dict[str, int] = {}
     out: list[str] = []
     for r in findings:
