@@ -265,7 +265,7 @@ def test_unexpected_exception_is_one_line(monkeypatch: pytest.MonkeyPatch) -> No
     def explode(*args: object, **kwargs: object) -> None:
         raise ValueError("kaboom")
 
-    monkeypatch.setattr(policylint.engine, "lint_files", explode)
+    monkeypatch.setattr(policylint.engine, "lint_paths", explode)
     code, _, stderr = invoke("lint", "clean.conf")
     assert code == 2
     assert stderr == "policylint: error: internal error: ValueError: kaboom\n"
