@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from policylint.catalogue import RuleDoc
 from policylint.findings import Reported
@@ -37,7 +37,7 @@ DIRECTIVE = re.compile(
 _NEVER = frozenset({"PS001", CODE})  # unreadable files carry no comments; PS005 only via file-ignore
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Suppression:
     kind: str  # ignore | disable | enable | file-ignore
     text: str  # the directive as written, for messages
@@ -46,7 +46,7 @@ class Suppression:
     end: int
     codes: frozenset[str]
     unknown: tuple[str, ...]
-    used: bool = False
+    closes: bool = False  # an enable that ends at least one disable
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ def block_after(lines: Sequence[str], line: int) -> tuple[int, int]:
 
 def parse(lines: Sequence[str], catalogue: Mapping[str, RuleDoc]) -> list[Suppression]:
     out: list[Suppression] = []
-    open_ranges: list[Suppression] = []
+    open_disables: list[int] = []  # indexes into ``out`` of disables not yet enabled
     for no, text in enumerate(lines, 1):
         if "policylint" not in text:
             continue
@@ -131,28 +131,22 @@ def parse(lines: Sequence[str], catalogue: Mapping[str, RuleDoc]) -> list[Suppre
                 codes |= resolve(sel, catalogue)
             except SelectorError:
                 unknown.append(sel)
-        shown = text[m.start() :].strip()
-        own_line = not text[: m.start()].strip()
-        if kind == "ignore":
-            start, end = block_after(lines, no) if own_line else (no, no)
+        start, end, closes = no, no, False
+        if kind == "ignore" and not text[: m.start()].strip():  # own line: the next statement/block
+            start, end = block_after(lines, no)
         elif kind == "file-ignore":
             start, end = 1, len(lines)
         elif kind == "disable":
             start, end = no + 1, len(lines)
-        else:  # enable: closes the open disables it names
-            start, end = no, no
-            closed = False
-            for rng in open_ranges:
-                if rng.end == len(lines) and rng.codes & codes:
-                    rng.end = no - 1
-                    closed = True
-            sup = Suppression(kind, shown, no, start, end, frozenset(codes), tuple(unknown), used=closed)
-            out.append(sup)
-            continue
-        sup = Suppression(kind, shown, no, start, end, frozenset(codes), tuple(unknown))
-        out.append(sup)
+        elif kind == "enable":  # closes the open disables it names
+            for i in [i for i in open_disables if out[i].codes & codes]:
+                out[i] = replace(out[i], end=no - 1)
+                open_disables.remove(i)
+                closes = True
         if kind == "disable":
-            open_ranges.append(sup)
+            open_disables.append(len(out))
+        shown = text[m.start() :].strip()
+        out.append(Suppression(kind, shown, no, start, end, frozenset(codes), tuple(unknown), closes))
     return out
 
 
@@ -186,22 +180,22 @@ def apply(
 ) -> Outcome:
     """Drop suppressed findings; report unknown selectors and unused suppressions."""
     kept: list[Reported] = []
-    suppressed = 0
+    used: set[tuple[str, int]] = set()
     for r in findings:
         fs = sups.get(r.file)
         hit = None if fs is None or r.rule in _NEVER - {CODE} else fs.covering(r)
         if hit is None:
             kept.append(r)
         else:
-            hit.used = True
-            suppressed += 1
+            used.add((r.file, hit.line))
+    suppressed = len(findings) - len(kept)
     problems: list[tuple[str, int, str, bool]] = []
     for fs in sups.values():
         for s in fs.items:
             for sel in s.unknown:
                 msg = f"unknown rule selector {sel!r} in `{s.text}`: nothing is suppressed for it"
                 problems.append((fs.path, s.line, msg, True))
-            if s.used or s.unknown or not s.codes or not s.codes <= enabled:
+            if (fs.path, s.line) in used or s.closes or s.unknown or not s.codes or not s.codes <= enabled:
                 continue
             what = "closes no open disable" if s.kind == "enable" else "matches no finding"
             problems.append(
