@@ -87,6 +87,7 @@ def checkout(tmp_path: Path) -> Path:
     return work
 
 
+@pytest.mark.slow
 @needs_registry
 def test_github_lint_step_runs(checkout: Path, tmp_path: Path) -> None:
     from test_report_ci import validate_sarif
