@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -22,13 +22,32 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from policylint import __version__
+from policylint.cli_gate import (  # the CI-gate options and commands (config, selection, baseline)
+    BaselineOpt,
+    ConfigOpt,
+    ExtendSelectOpt,
+    IgnoreOpt,
+    IsolatedOpt,
+    SelectOpt,
+    baseline_app,
+    config_cmd,
+    gate_notes,
+    github_annotations,
+    parse_reports,
+    run_pipeline,
+    settings_for,
+    write_report,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from policylint.cache import Cache
     from policylint.catalogue import RuleDoc
+    from policylint.checks.base import Check
+    from policylint.engine import LintResult
+    from policylint.loader import Progress as ProgressFn
     from policylint.options import Options
+    from policylint.pipeline import LintFn
 
 PROGRESS_MIN_FILES = 50
 
@@ -37,6 +56,10 @@ class Format(enum.StrEnum):
     FULL = "full"
     CONCISE = "concise"
     JSON = "json"
+    SARIF = "sarif"
+    GITHUB = "github"
+    GITLAB = "gitlab"
+    JUNIT = "junit"
 
 
 class RulesFormat(enum.StrEnum):
@@ -185,8 +208,9 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         typer.Option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout."),
     ] = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
-    ] = FailOn.WARNING,
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 on a finding at or above this severity [default: warning]."),
+    ] = None,
     max_prepends: Annotated[
         int | None,
         typer.Option("--max-prepends", min=0, metavar="N", help="Most AS-path prepends before PP103 fires."),
@@ -208,23 +232,64 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         int | None,
         typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes (default: CPUs)."),
     ] = None,
+    select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config_file: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    baseline: BaselineOpt = None,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Ignore any configured baseline.")
+    ] = False,
+    exit_zero: Annotated[
+        bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run (2 still wins).")
+    ] = False,
+    reports: Annotated[
+        list[str] | None,
+        typer.Option("--report", metavar="FORMAT=PATH", help="Also write FORMAT to PATH (repeatable)."),
+    ] = None,
+    no_github_annotations: Annotated[
+        bool,
+        typer.Option("--no-github-annotations", help="No ::error lines on stderr when GITHUB_ACTIONS=true."),
+    ] = False,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
-        from policylint.engine import lint_paths
-        from policylint.options import Options
         from policylint.report import ReportConfig, error_lines, exit_code, render
 
-        options = Options() if max_prepends is None else Options(max_prepends=max_prepends)
+        extra = parse_reports(reports or [])
+        settings = settings_for(
+            paths,
+            config_file=config_file,
+            isolated=isolated,
+            select=select,
+            extend_select=extend_select,
+            ignore=ignore,
+            fail_on=fail_on,
+            baseline=baseline,
+            no_baseline=no_baseline,
+            max_prepends=max_prepends,
+        )
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
-        cache = None if no_cache else _cache(options)
         try:
-            result = lint_paths(paths, options, progress=bar, jobs=jobs, cache=cache)
+            run = run_pipeline(paths, settings, bar, lint=_lint_with(jobs=jobs, cache=not no_cache))
         finally:
             if bar is not None:
                 bar.close()
-        config = ReportConfig(fail_on=fail_on.value, show_unsupported=show_unsupported, quiet=quiet)
+        result = run.result
+        config = ReportConfig(
+            fail_on=run.fail_on,
+            show_unsupported=show_unsupported,
+            quiet=quiet,
+            rules=tuple(sorted(run.enabled)),
+        )
         code = exit_code(result, config.fail_on)
+        if exit_zero and code == 1:
+            code = 0
+        for rfmt, rpath in extra:
+            write_report(result, rfmt, rpath, config)
+        if github_annotations(no_github_annotations, fmt.value, extra):
+            render(result, "github", sys.stderr, config)
         if output is None:
             render(result, fmt.value, sys.stdout, config)
             sys.stdout.flush()
@@ -236,16 +301,31 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
                 _fail(f"cannot write {output}: {exc.strerror or exc}")
         for line in error_lines(result):
             sys.stderr.write(line + "\n")
+        if not quiet:
+            gate_notes(run, settings)
         if not result.files:
             sys.stderr.write("policylint: warning: no router configuration files found\n")
         raise typer.Exit(code)
 
 
-def _cache(options: Options) -> Cache:
-    from policylint.cache import Cache
-    from policylint.checks.registry import CHECKS
+def _lint_with(*, jobs: int | None, cache: bool) -> LintFn:
+    """The engine call for the pipeline: worker processes, and the cache keyed by the run's
+    options and *selected* checks (a ``--select`` run must not fill entries a full run reads)."""
 
-    return Cache.open(options, CHECKS)
+    def lint(
+        paths: Sequence[str], options: Options, progress: ProgressFn | None, checks: Sequence[Check]
+    ) -> LintResult:
+        from policylint.cache import Cache
+        from policylint.engine import lint_paths
+
+        opened = Cache.open(options, checks) if cache else None
+        return lint_paths(paths, options, progress, checks, jobs=jobs, cache=opened)
+
+    return lint
+
+
+app.add_typer(baseline_app, name="baseline")
+app.command("config")(config_cmd)
 
 
 def _catalogue() -> dict[str, RuleDoc]:

@@ -19,6 +19,7 @@ from policylint.cache import Cache
 from policylint.catalogue import RuleDoc, load_catalogue
 from policylint.checks.base import Check
 from policylint.findings import Finding, Reported
+from policylint.inventory import apply_file as apply_inventory
 from policylint.loader import Progress, discover, load_bytes, load_path, read_file
 from policylint.model import Network, Span
 from policylint.options import Options
@@ -97,6 +98,7 @@ def _file_findings(res: FileResult) -> Iterable[tuple[str, Finding, str | None]]
 
 def _lint_file(res: FileResult, options: Options, checks: Sequence[Check]) -> _Outcome:
     """File findings, device-scope findings and gathered facts of one file."""
+    res = apply_inventory(options.inventory, res)  # neighbor roles from the config file
     catalogue = load_catalogue()
     out = _Outcome()
     for code, finding, device in _file_findings(res):

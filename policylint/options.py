@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from policylint.inventory import Inventory
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,3 +13,4 @@ class Options:
     max_v4_len: int = 24  # PX1xx: longest IPv4 prefix that propagates
     max_v6_len: int = 48  # PX1xx: longest IPv6 prefix that propagates
     max_file_bytes: int = 64 * 1024 * 1024  # larger files are refused (PS001)
+    inventory: Inventory = field(default_factory=Inventory)  # roles and sites from the config file

@@ -18,7 +18,7 @@ from policylint.findings import Reported, Severity
 if TYPE_CHECKING:
     from policylint.engine import LintResult
 
-FORMATS: tuple[str, ...] = ("full", "concise", "json")
+FORMATS: tuple[str, ...] = ("full", "concise", "json", "sarif", "github", "gitlab", "junit")
 FAIL_ON: tuple[str, ...] = ("error", "warning", "info", "never")
 SEVERITIES: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 UNSUPPORTED_CODE = "PS003"
@@ -36,6 +36,7 @@ class ReportConfig:
     show_unsupported: bool = False  # list every PS003 finding in the human formats
     quiet: bool = False  # findings only: no summary or count lines
     version: str = field(default=__version__)
+    rules: tuple[str, ...] | None = None  # enabled rule codes (SARIF lists them); None: the whole catalogue
 
 
 def fail_rank(fail_on: str) -> int | None:
@@ -156,5 +157,42 @@ def render(result: LintResult, fmt: str, out: TextIO, config: ReportConfig) -> N
         from policylint.report import human
 
         human.render(result, out, config)
+    elif fmt in ("sarif", "github", "gitlab", "junit"):
+        from importlib import import_module
+
+        import_module(f"policylint.report.{fmt}_report").render(result, out, config)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+def repo_relative(path: str) -> str:
+    """``path`` relative to the working directory (the repository root in CI), with ``/``."""
+    import os
+
+    absolute = os.path.abspath(path)
+    try:
+        rel = os.path.relpath(absolute, os.getcwd())
+    except ValueError:
+        return absolute.replace(os.sep, "/")
+    if rel.startswith(".."):
+        return absolute.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
+
+
+def fingerprints(result: LintResult, findings: Sequence[Reported]) -> list[str]:
+    """Stable, unique fingerprints: the baseline key (no line numbers) plus an occurrence index."""
+    import hashlib
+    import os
+
+    from policylint.baseline import Keyer
+
+    keyer = Keyer(os.getcwd())
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for r in findings:
+        k = keyer.key(r)
+        base = "\x1f".join((k.path, k.rule, k.object, k.hash))
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(hashlib.sha256(f"{base}\x1f{n}".encode()).hexdigest())
+    return out

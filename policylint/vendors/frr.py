@@ -38,6 +38,7 @@ from policylint.vendors.frr_state import AfBuilder, DeviceBuilder, NeighborBuild
 
 _GENERIC_NAMES = frozenset({"frr", "bgpd", "zebra", "router", "config", "running-config", "startup-config"})
 _VERSION = re.compile(r"(\d+)\.(\d+)")
+_TRAILING_DIRECTIVE = re.compile(r"\s[!#]\s*policylint:.*$")  # an inline suppression (suppress.py)
 
 
 @cache
@@ -55,6 +56,11 @@ def parse(path: str, text: str) -> tuple[Device, ...]:
         stripped = raw.strip()
         if not stripped or stripped[0] in "!#":
             continue
+        if "policylint:" in stripped:
+            raw = _TRAILING_DIRECTIVE.sub("", raw)  # noqa: PLW2901
+            stripped = raw.strip()
+            if not stripped:
+                continue
         if (
             stripped[0] == "i"
             and (m := fast(stripped)) is not None

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from policylint import suppress
 from policylint.catalogue import RuleCase, RuleDoc, load_catalogue
 from policylint.checks.registry import CHECKS, ENGINE_RULES
 from policylint.engine import lint_files
 from policylint.loader import load_text
 from policylint.options import Options
+from policylint.pipeline import Settings, postprocess
 from policylint.vendors import FileResult
 
 CATALOGUE = load_catalogue()
@@ -34,14 +36,20 @@ def test_every_rule_has_firing_and_silent_cases(code: str) -> None:
 
 
 @pytest.mark.parametrize(("doc", "case"), CASES, ids=_ids())
-def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path) -> None:
+def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the files are on disk: suppression comments are read from them
     files: list[FileResult] = []
     for name, text in case.files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
         res = load_text(name, text, explicit=True)
         assert res is not None
         files.append(res)
-    checks = [c for c in CHECKS if c.code == doc.code]
+    checks = [c for c in CHECKS if doc.code in (c.code, suppress.CODE)]
     result = lint_files(files, Options(), checks)
+    assert not result.tool_errors, result.tool_errors
+    # the CI-gate steps (inline suppressions, PS005) with default settings: every rule enabled
+    result = postprocess(result, Settings(), CATALOGUE, frozenset(CATALOGUE)).result
     assert not result.tool_errors, result.tool_errors
     fired = sorted(f"{r.file}:{r.line}" for r in result.findings if r.rule == doc.code)
     assert fired == sorted(case.expect), "\n".join(
