@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from policylint.model import Device
 from policylint.options import Options
 from policylint.vendors import FileError, FileResult
-from policylint.vendors.detect import KNOWN, SUPPORTED, detect
+from policylint.vendors.detect import KNOWN, SUPPORTED, detect, dialect_note
 
 # files in a directory walk that are never router configs
 _SKIP_SUFFIXES = frozenset(
@@ -100,10 +101,11 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
     if vendor not in SUPPORTED:
         name = vendor if vendor in KNOWN else "unknown"
         return FileResult(path, vendor, (), lines, note=f"{name} dialect not supported yet")
+    note = dialect_note(vendor, text)
+    if note is not None:
+        return FileResult(path, vendor, (), lines, note=note)
     try:
-        from policylint.vendors import frr
-
-        devices = frr.parse(path, text)
+        devices = _parser(vendor)(path, text)
     except RecursionError:
         return FileResult(path, vendor, (), lines, FileError("configuration too deeply nested to parse"))
     except Exception as exc:  # a parser bug must not stop the other files
@@ -111,6 +113,20 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
             path, vendor, (), lines, FileError(f"internal parser error ({type(exc).__name__}: {exc})")
         )
     return FileResult(path, vendor, devices, lines)
+
+
+def _parser(vendor: str) -> Callable[[str, str], tuple[Device, ...]]:
+    if vendor == "ios":
+        from policylint.vendors import ios
+
+        return ios.parse
+    if vendor == "exabgp":
+        from policylint.vendors import exabgp
+
+        return exabgp.parse
+    from policylint.vendors import frr
+
+    return frr.parse
 
 
 def load_paths(paths: Sequence[str], options: Options, progress: Progress | None = None) -> list[FileResult]:
