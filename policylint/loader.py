@@ -9,7 +9,7 @@ from pathlib import Path
 
 from policylint.model import Device
 from policylint.options import Options
-from policylint.vendors import FileError, FileResult
+from policylint.vendors import ConfigSyntaxError, FileError, FileResult
 from policylint.vendors.detect import KNOWN, SUPPORTED, detect, dialect_note
 
 # files in a directory walk that are never router configs
@@ -106,6 +106,8 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
         return FileResult(path, vendor, (), lines, note=note)
     try:
         devices = _parser(vendor)(path, text)
+    except ConfigSyntaxError as exc:
+        return FileResult(path, vendor, (), lines, FileError(str(exc), exc.line))
     except RecursionError:
         return FileResult(path, vendor, (), lines, FileError("configuration too deeply nested to parse"))
     except Exception as exc:  # a parser bug must not stop the other files

@@ -16,11 +16,11 @@ _FILTERS = {
 _NB_NOOP = frozenset(
     {
         "update-source", "send-community", "remove-private-as", "next-hop-self", "shutdown",
-        "timers", "version", "fall-over", "advertisement-interval", "allowas-in", "as-override",
-        "route-reflector-client", "send-label", "additional-paths", "advertise", "weight",
-        "default-originate", "disable-connected-check", "transport", "bfd", "log-neighbor-changes",
-        "soft-reconfiguration", "inherit", "ha-mode", "capability", "dmzlink-bw", "unsuppress-map",
-        "next-hop-unchanged", "activate", "local-as", "maximum-prefix",
+        "timers", "version", "fall-over", "advertisement-interval",
+        "route-reflector-client", "send-label", "additional-paths", "advertise",
+        "disable-connected-check", "transport", "bfd", "log-neighbor-changes",
+        "soft-reconfiguration", "ha-mode", "capability", "dmzlink-bw", "unsuppress-map",
+        "next-hop-unchanged", "activate", "maximum-prefix",
     }
 )  # fmt: skip
 # `bgp ...` / router-level words that have no effect on what the model checks

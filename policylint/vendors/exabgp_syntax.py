@@ -1,0 +1,107 @@
+"""ExaBGP syntax: ``grammars/exabgp.lark`` -> a small tree of :class:`Node` objects.
+
+Only this module walks lark trees; the assemble step works on :class:`Node`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError, UnexpectedInput
+
+from policylint.resources import grammar_path
+
+Word = str | tuple["Word", ...]  # a plain word or a bracketed list
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A statement (``children is None``) or a section with its items."""
+
+    words: tuple[Word, ...]
+    line: int
+    end_line: int
+    children: tuple[Node, ...] | None = None
+
+    @property
+    def key(self) -> str:
+        first = self.words[0] if self.words else ""
+        return first if isinstance(first, str) else ""
+
+    def text(self) -> str:
+        return " ".join(render(w) for w in self.words)
+
+
+class SyntaxProblem(Exception):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def render(word: Word) -> str:
+    if isinstance(word, str):
+        return word
+    return "[ " + " ".join(render(w) for w in word) + " ]"
+
+
+def flat(word: Word) -> list[str]:
+    """Every plain word of a word or list (nested lists flattened)."""
+    if isinstance(word, str):
+        return [word]
+    out: list[str] = []
+    for w in word:
+        out.extend(flat(w))
+    return out
+
+
+@cache
+def _parser() -> Lark:
+    text = grammar_path("exabgp.lark").read_text(encoding="utf-8")
+    return Lark(text, parser="lalr", propagate_positions=True, start="start", cache=True)
+
+
+def _word(item: Any) -> Word:
+    if isinstance(item, Token):
+        value = str(item)
+        if item.type == "STRING":
+            return value[1:-1]
+        return value
+    assert isinstance(item, Tree)
+    return tuple(_word(c) for c in item.children)
+
+
+def _node(tree: Tree[Any]) -> Node:
+    words: list[Word] = []
+    children: list[Node] = []
+    for c in tree.children:
+        if isinstance(c, Tree) and c.data in ("section", "statement"):
+            children.append(_node(c))
+        else:
+            words.append(_word(c))
+    line = getattr(tree.meta, "line", 1)
+    end = getattr(tree.meta, "end_line", line)
+    return Node(tuple(words), line, end, tuple(children) if tree.data == "section" else None)
+
+
+def parse_nodes(text: str) -> tuple[Node, ...]:
+    """The top-level items of an ExaBGP configuration; :class:`SyntaxProblem` when it does not parse."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        line = getattr(exc, "line", 1) or 1
+        raise SyntaxProblem(f"ExaBGP syntax error: {_short(exc)}", line) from None
+    except LarkError as exc:
+        raise SyntaxProblem(f"ExaBGP syntax error: {type(exc).__name__}", 1) from None
+    return tuple(_node(c) for c in tree.children if isinstance(c, Tree))
+
+
+def _short(exc: UnexpectedInput) -> str:
+    token = getattr(exc, "token", None)
+    if token is not None:
+        shown = "end of file" if token.type == "$END" else f"`{str(token)[:40]}`"
+        return f"unexpected {shown}"
+    char = getattr(exc, "char", None)
+    return f"unexpected character `{char}`" if char else "cannot parse"
