@@ -94,6 +94,7 @@ _EXABGP3 = (
     re.compile(r"^\s*group \S+\s*\{", re.MULTILINE),
     re.compile(r"^[ \t]+process \S+\s*\{", re.MULTILINE),  # processes inside neighbor/group: 3.x
     re.compile(r"^\s*(inet4|inet6) ", re.MULTILINE),
+    re.compile(r"^\s*md5 \S+;", re.MULTILINE),  # 4.x renamed it md5-password
 )
 
 

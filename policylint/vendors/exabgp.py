@@ -22,6 +22,8 @@ ExaBGP's meaning is decided here, once, and expressed in the common model:
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from policylint.model import (
     Action,
     Afi,
@@ -58,6 +60,7 @@ from policylint.vendors.exabgp_syntax import Node, SyntaxProblem, flat, parse_no
 from policylint.vendors.frr_assemble import _asn
 
 NO_RIB = "exabgp-no-rib"
+_GENERIC = frozenset({"exabgp", "config", "bgp", "router", "neighbors"})
 _NOOP_TOP = frozenset({"environment"})
 
 SEMANTICS = VendorSemantics(
@@ -104,10 +107,17 @@ class _Reader(PeerReader):
 def parse(path: str, text: str) -> tuple[Device, ...]:
     """Parse one ExaBGP configuration into one Device (all its neighbors)."""
     try:
-        nodes = parse_nodes(text)
+        nodes, closed = parse_nodes(text)
     except SyntaxProblem as exc:
         raise ConfigSyntaxError(str(exc), exc.line) from None
     reader = _Reader(path)
+    if closed:
+        last = text.count("\n") + (0 if text.endswith("\n") else 1)
+        reader.issue(
+            max(last, 1),
+            f"{closed} block(s) not closed with `}}`: ExaBGP closes them at the end of the file, "
+            "so everything after the last `{` belongs to that block",
+        )
     for node in nodes:
         reader.top(node)
     return (_Builder(reader).device(),)
@@ -275,7 +285,9 @@ class _Builder:
 
 
 def _name(path: str) -> str:
-    from policylint.vendors.frr import _hostname
-    from policylint.vendors.frr_state import DeviceBuilder
-
-    return _hostname(DeviceBuilder(path))
+    """The file's stem; ``<dir>-exabgp`` for a generic name such as ``site/exabgp.conf``."""
+    p = PurePath(path)
+    stem = p.stem or p.name
+    if stem in _GENERIC and p.parent.name:
+        return f"{p.parent.name}-{stem}"
+    return stem

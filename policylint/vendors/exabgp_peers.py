@@ -101,7 +101,13 @@ class PeerReader:
         elif key == "api":
             for child in item.children:
                 if child.key == "processes":
-                    conf.processes.extend((w, child.line) for word in child.words[1:] for w in flat(word))
+                    conf.processes.extend(
+                        (part, child.line)
+                        for word in child.words[1:]
+                        for w in flat(word)
+                        for part in w.split(",")
+                        if part
+                    )
         elif key in _NOOP:
             pass
         else:

@@ -97,6 +97,8 @@ def parse_route(node: Node, via: str) -> Route | None:
         prefix = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise RouteProblem(f"`{text}` is not a valid prefix") from None
+    if prefix.network_address != ipaddress.ip_address(text.split("/")[0]):
+        raise RouteProblem(f"`{text}` has host bits set; ExaBGP refuses it (write {prefix})")
     attrs = _attrs(words[1:])
     for child in node.children or ():
         attrs.update(_attrs(list(child.words)))

@@ -14,6 +14,7 @@ from lark.exceptions import LarkError, UnexpectedInput
 
 from policylint.resources import grammar_path
 
+MAX_AUTO_CLOSE = 8
 Word = str | tuple["Word", ...]  # a plain word or a bracketed list
 
 
@@ -86,16 +87,28 @@ def _node(tree: Tree[Any]) -> Node:
     return Node(tuple(words), line, end, tuple(children) if tree.data == "section" else None)
 
 
-def parse_nodes(text: str) -> tuple[Node, ...]:
-    """The top-level items of an ExaBGP configuration; :class:`SyntaxProblem` when it does not parse."""
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as exc:
-        line = getattr(exc, "line", 1) or 1
-        raise SyntaxProblem(f"ExaBGP syntax error: {_short(exc)}", line) from None
-    except LarkError as exc:
-        raise SyntaxProblem(f"ExaBGP syntax error: {type(exc).__name__}", 1) from None
-    return tuple(_node(c) for c in tree.children if isinstance(c, Tree))
+def parse_nodes(text: str) -> tuple[tuple[Node, ...], int]:
+    """The top-level items of an ExaBGP configuration and how many blocks end of file closed.
+
+    ExaBGP closes blocks still open at the end of the file (its own test configurations rely on it),
+    so a missing final ``}`` is accepted here too and reported by the caller.
+    Raises :class:`SyntaxProblem` when the text does not parse.
+    """
+    closed = 0
+    while True:
+        try:
+            tree = _parser().parse(text + "\n}" * closed)
+            break
+        except UnexpectedInput as exc:
+            token = getattr(exc, "token", None)
+            if token is not None and token.type == "$END" and closed < MAX_AUTO_CLOSE:
+                closed += 1
+                continue
+            line = getattr(exc, "line", 1) or 1
+            raise SyntaxProblem(f"ExaBGP syntax error: {_short(exc)}", line) from None
+        except LarkError as exc:
+            raise SyntaxProblem(f"ExaBGP syntax error: {type(exc).__name__}", 1) from None
+    return tuple(_node(c) for c in tree.children if isinstance(c, Tree)), closed
 
 
 def _short(exc: UnexpectedInput) -> str:
