@@ -52,7 +52,6 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("ios", r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)", 10),
         ("eos", r"^\s*(! boot system flash:\S*EOS|ip routing$|management api)", 12),
         ("eos", r"^\s+ip address \d+\.\d+\.\d+\.\d+/\d+\s*$", 3),
-        ("ios-xr", r"^\s*(router bgp \d+\s*$\n\s+bgp router-id|!! IOS XR Configuration)", 4),
         ("exabgp", r"^\s*neighbor \S+\s*\{", 10),
         ("exabgp", r"^\s*(process|template|static|announce)\s+\S*\s*\{", 6),
         ("exabgp", r"^\s*(local-as|peer-as|router-id|local-address)\s+\S+;", 4),

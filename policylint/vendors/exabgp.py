@@ -148,12 +148,16 @@ class _Builder:
         resolved = [resolve(c, r.templates) for c in r.neighbors]
         for conf in [*r.neighbors, *r.templates.values()]:
             for name, line in conf.inherits:
-                self.refs.append(Ref(RefKind.PEER_GROUP, name, f"neighbor {conf.name} inherit", self.span(line)))
+                self.refs.append(
+                    Ref(RefKind.PEER_GROUP, name, f"neighbor {conf.name} inherit", self.span(line))
+                )
         neighbors = tuple(self.neighbor(c) for c in resolved)
         if any(nb.afs for nb in neighbors):
             first = min(resolved, key=lambda c: c.line)
             self.policies[NO_RIB] = Policy(
-                NO_RIB, (Term(10, Action.DENY, (), (), None, None, self.span(first.line)),), self.span(first.line)
+                NO_RIB,
+                (Term(10, Action.DENY, (), (), None, None, self.span(first.line)),),
+                self.span(first.line),
             )
         groups = tuple(self.template(t) for t in r.templates.values())
         runtime = self.runtime(resolved)
@@ -272,7 +276,9 @@ class _Builder:
         for conf in resolved:
             for name, line in conf.processes:
                 if name not in self.r.processes:
-                    self.r.issue(line, f"api uses process {name}, which is not defined: ExaBGP refuses the file")
+                    self.r.issue(
+                        line, f"api uses process {name}, which is not defined: ExaBGP refuses the file"
+                    )
                     continue
                 used.setdefault(name, []).append(conf.name)
         for name, node in self.r.processes.items():

@@ -33,8 +33,19 @@ _BGP_NOOP = frozenset(
         "default", "bestpath", "client-to-client", "inject-map", "suppress-inactive",
     }
 )  # fmt: skip
-_ROUTER_NOOP = frozenset({"timers", "maximum-paths", "synchronization", "auto-summary", "distance",
-                          "table-map", "exit-address-family", "default-information", "default-metric"})
+_ROUTER_NOOP = frozenset(
+    {
+        "timers",
+        "maximum-paths",
+        "synchronization",
+        "auto-summary",
+        "distance",
+        "table-map",
+        "exit-address-family",
+        "default-information",
+        "default-metric",
+    }
+)
 
 
 class BgpAssembler(RouteMapAssembler):

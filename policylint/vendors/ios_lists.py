@@ -122,7 +122,8 @@ class ListAssembler:
             or (ge is not None and le is not None and ge > le)
         ):
             self.issue(
-                line, f"prefix-list {name}: invalid range for {rest[1]} (IOS needs len <= ge <= le <= {maxlen})"
+                line,
+                f"prefix-list {name}: invalid range for {rest[1]} (IOS needs len <= ge <= le <= {maxlen})",
             )
             return True
         if lb is None:
