@@ -56,7 +56,7 @@ from policylint.roles import role_from_description
 from policylint.vendors import ConfigSyntaxError
 from policylint.vendors.exabgp_peers import PeerConf, PeerReader, resolve
 from policylint.vendors.exabgp_routes import Route
-from policylint.vendors.exabgp_syntax import Node, SyntaxProblem, flat, parse_nodes
+from policylint.vendors.exabgp_syntax import Node, SyntaxProblem, flat, is_stray, parse_nodes
 from policylint.vendors.frr_assemble import _asn
 
 NO_RIB = "exabgp-no-rib"
@@ -85,6 +85,12 @@ class _Reader(PeerReader):
 
     def top(self, node: Node) -> None:
         key = node.key
+        if is_stray(node):
+            self.issue(
+                node.line,
+                "this `}` closes no block; ExaBGP ignores it, but the nesting above is not what it looks like",
+            )
+            return
         if node.children is not None and key == "neighbor" and len(node.words) == 2:
             self.neighbors.append(self.peer(node, flat(node.words[1])[0]))
         elif node.children is not None and key == "template":

@@ -74,17 +74,18 @@ def _word(item: Any) -> Word:
     return tuple(_word(c) for c in item.children)
 
 
-def _node(tree: Tree[Any]) -> Node:
+def _node(tree: Tree[Any], last: int) -> Node:
     words: list[Word] = []
     children: list[Node] = []
     for c in tree.children:
         if isinstance(c, Tree) and c.data in ("section", "statement"):
-            children.append(_node(c))
+            children.append(_node(c, last))
         else:
             words.append(_word(c))
-    line = getattr(tree.meta, "line", 1)
-    end = getattr(tree.meta, "end_line", line)
-    return Node(tuple(words), line, end, tuple(children) if tree.data == "section" else None)
+    line = min(getattr(tree.meta, "line", 1), last)
+    end = min(getattr(tree.meta, "end_line", line), last)  # blocks closed at end of file end there
+    kids = tuple(children) if tree.data == "section" else None
+    return Node(tuple(words), line, end, kids)
 
 
 def parse_nodes(text: str) -> tuple[tuple[Node, ...], int]:
@@ -108,7 +109,13 @@ def parse_nodes(text: str) -> tuple[tuple[Node, ...], int]:
             raise SyntaxProblem(f"ExaBGP syntax error: {_short(exc)}", line) from None
         except LarkError as exc:
             raise SyntaxProblem(f"ExaBGP syntax error: {type(exc).__name__}", 1) from None
-    return tuple(_node(c) for c in tree.children if isinstance(c, Tree)), closed
+    last = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+    return tuple(_node(c, last) for c in tree.children if isinstance(c, Tree)), closed
+
+
+def is_stray(node: Node) -> bool:
+    """A top-level ``}`` that closes nothing (ExaBGP ignores it)."""
+    return not node.words and node.children is None
 
 
 def _short(exc: UnexpectedInput) -> str:
