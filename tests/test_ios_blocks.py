@@ -17,10 +17,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "cisco"
 
 def _oracle_parents(text: str) -> dict[int, int]:
     """line number -> parent line number (0 for top level), as ciscoconfparse builds it."""
+    from ciscoconfparse import CiscoConfParse
     from loguru import logger
 
-    logger.remove()  # ciscoconfparse logs to stderr through loguru on every parse
-    from ciscoconfparse import CiscoConfParse
+    logger.remove()  # ciscoconfparse logs to stderr through loguru on every parse (after its import)
 
     lines = text.splitlines()
     nonblank = [i + 1 for i, line in enumerate(lines) if line.strip()]

@@ -88,7 +88,8 @@ class _Reader(PeerReader):
         if is_stray(node):
             self.issue(
                 node.line,
-                "this `}` closes no block; ExaBGP ignores it, but the nesting above is not what it looks like",
+                "this `}` closes no block; ExaBGP ignores it, "
+                "but the nesting above is not what it looks like",
             )
             return
         if node.children is not None and key == "neighbor" and len(node.words) == 2:

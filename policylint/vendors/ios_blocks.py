@@ -13,18 +13,17 @@ by ``tests/test_ios_blocks.py`` on the shared corpus), without its cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One configuration line of the tree."""
+class Line(NamedTuple):
+    """One configuration line of the tree (a tuple: cheap to create, one per line)."""
 
     number: int  # 1-based line number in the file
     indent: int
     text: str  # stripped
     parent: int  # line number of the parent, 0 for top-level lines
-    banner: bool = False  # a line of banner text (never a command)
+    banner: bool  # a line of banner text (never a command)
 
 
 def _banner_delimiter(words: list[str]) -> str | None:
@@ -38,6 +37,7 @@ def _banner_delimiter(words: list[str]) -> str | None:
 def structure(text: str) -> list[Line]:
     """Every non-blank, non-comment line with its parent, in file order."""
     out: list[Line] = []
+    append = out.append
     stack: list[tuple[int, int]] = []  # (indent, line number) of open blocks
     braces: list[int] = []  # open `{` lines
     banner_line = 0
@@ -45,32 +45,30 @@ def structure(text: str) -> list[Line]:
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
         if banner_line:
-            out.append(Line(number, len(raw) - len(raw.lstrip()), stripped, banner_line, banner=True))
+            append(Line(number, len(raw) - len(raw.lstrip()), stripped, banner_line, True))
             if delimiter in stripped:
                 banner_line = 0
             continue
         if not stripped or stripped[0] == "!":
             continue
-        indent = len(raw) - len(raw.lstrip())
+        indent = 0 if raw[0] not in " \t" else len(raw) - len(raw.lstrip())
         if stripped[0] == "}" and braces:  # closes a brace block (non-IOS files): child of its opener
             opener = braces.pop()
             while stack and stack[-1][1] != opener:
                 stack.pop()
-            out.append(Line(number, indent, stripped, opener))
+            append(Line(number, indent, stripped, opener, False))
             continue
         while stack and stack[-1][0] >= indent:
             stack.pop()
-        parent = stack[-1][1] if stack else 0
-        out.append(Line(number, indent, stripped, parent))
+        append(Line(number, indent, stripped, stack[-1][1] if stack else 0, False))
         stack.append((indent, number))
         if stripped[-1] == "{":
             braces.append(number)
-        if stripped.startswith("banner "):
+        elif stripped.startswith("banner "):
             words = stripped.split()
             delim = _banner_delimiter(words)
             if delim is not None:
-                rest = stripped.split(None, 2)[2]
-                after = rest[len(delim) :]
+                after = stripped.split(None, 2)[2][len(delim) :]
                 if delim not in after:
                     banner_line, delimiter = number, delim
     return out

@@ -81,56 +81,61 @@ class ListAssembler:
     # ------------------------------------------------------------------ prefix-lists
     def prefix_list(self, words: list[str], line: int, afi: Afi) -> bool:
         """``ip[v6] prefix-list NAME [seq N] permit|deny P [ge N] [le N]`` (or ``description``)."""
-        if len(words) < 4:
+        n = len(words)
+        if n < 4:
             return False
         name = words[2]
-        lb = self.b.prefix_lists.get((afi, name))
-        rest = words[3:]
-        if rest[0] == "description":
-            if lb is None:
+        at = 3
+        seq: int | None = None
+        if words[3] == "seq":
+            if n < 7 or not words[4].isdigit():
+                return False
+            seq, at = int(words[4]), 5
+        elif words[3] == "description":
+            if (afi, name) not in self.b.prefix_lists:
                 self.b.prefix_lists[(afi, name)] = ListBuilder(line)
             return True
-        seq: int | None = None
-        if rest[0] == "seq" and len(rest) >= 2:
-            seq = to_int(rest[1])
-            if seq is None:
-                return False
-            rest = rest[2:]
-        if len(rest) < 2 or rest[0] not in _ACTIONS:
+        action = _ACTIONS.get(words[at])
+        if action is None or n < at + 2:
             return False
-        action = _ACTIONS[rest[0]]
-        net = network(rest[1])
+        text = words[at + 1]
+        ge = le = None
+        i = at + 2
+        while i < n:
+            if i + 1 >= n or not words[i + 1].isdigit():
+                return False
+            if words[i] == "ge":
+                ge = int(words[i + 1])
+            elif words[i] == "le":
+                le = int(words[i + 1])
+            else:
+                return False
+            i += 2
+        net = network(text)
         if net is None:
-            self.issue(line, f"prefix-list {name}: `{rest[1]}` is not a valid prefix; the entry is ignored")
+            self.issue(line, f"prefix-list {name}: `{text}` is not a valid prefix; the entry is ignored")
             return True
         if (net.version == 6) != (afi is Afi.IPV6):
-            self.issue(line, f"prefix-list {name}: {rest[1]} does not belong in an {afi.value} prefix-list")
+            self.issue(line, f"prefix-list {name}: {text} does not belong in an {afi.value} prefix-list")
             return True
-        ge = le = None
-        opts = rest[2:]
-        for i in range(0, len(opts) - 1, 2):
-            if opts[i] == "ge":
-                ge = to_int(opts[i + 1])
-            elif opts[i] == "le":
-                le = to_int(opts[i + 1])
-        if len(opts) % 2 or (opts and ge is None and le is None):
-            return False
-        plen, maxlen = net.prefixlen, net.max_prefixlen
-        if (
-            (ge is not None and not plen <= ge <= maxlen)
-            or (le is not None and not plen <= le <= maxlen)
-            or (ge is not None and le is not None and ge > le)
-        ):
-            self.issue(
-                line,
-                f"prefix-list {name}: invalid range for {rest[1]} (IOS needs len <= ge <= le <= {maxlen})",
-            )
-            return True
+        if ge is not None or le is not None:
+            plen, maxlen = net.prefixlen, net.max_prefixlen
+            if (
+                (ge is not None and not plen <= ge <= maxlen)
+                or (le is not None and not plen <= le <= maxlen)
+                or (ge is not None and le is not None and ge > le)
+            ):
+                self.issue(
+                    line,
+                    f"prefix-list {name}: invalid range for {text} (IOS needs len <= ge <= le <= {maxlen})",
+                )
+                return True
+        lb = self.b.prefix_lists.get((afi, name))
         if lb is None:
             lb = self.b.prefix_lists[(afi, name)] = ListBuilder(line)
         if seq is None:  # IOS numbers unsequenced entries in steps of 5
             seq = (max((e.seq for e in lb.prefix_entries), default=0) // 5 + 1) * 5
-        lb.prefix_entries.append(PrefixEntry(seq, action, net, ge, le, self.span(line)))
+        lb.prefix_entries.append(PrefixEntry(seq, action, net, ge, le, Span(self.b.path, line, line)))
         return True
 
     # ------------------------------------------------------------------ as-path / community lists
