@@ -66,7 +66,8 @@ def exabgp_verdict(exabgp: str, text: str, workdir: Path) -> tuple[str, str]:
     except subprocess.TimeoutExpired:
         return "invalid", "timeout"
     out = (proc.stdout + proc.stderr).strip().splitlines()
-    detail = next((ln for ln in out if "loading" not in ln), "")[:120]
+    useful = [ln.replace("configuration", "").strip() for ln in out if re.search(r"line \d+:|invalid", ln)]
+    detail = " | ".join(dict.fromkeys(useful))[:160]
     return ("valid" if proc.returncode == 0 else "invalid"), detail
 
 

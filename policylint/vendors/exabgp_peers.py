@@ -22,11 +22,17 @@ _NOOP = frozenset(
         "hold-time", "group-updates", "auto-flush", "adj-rib-out", "adj-rib-in", "manual-eor",
         "passive", "listen", "connect", "outgoing-ttl", "incoming-ttl", "host-name", "domain-name",
         "rate-limit", "capability", "md5-base64", "md5-ip", "source-interface", "ttl-security",
-        "multi-session", "add-path", "graceful-restart", "route-refresh", "asn4", "aigp",
-        "extended-message", "nexthop", "operational", "hostname", "software-version",
+        "aigp", "nexthop", "hostname",
     }
 )  # fmt: skip
 _FAMILIES = {"ipv4": Afi.IPV4, "ipv6": Afi.IPV6}
+# capabilities: inside `capability { }` since ExaBGP 4; directly in the neighbor in 3.x
+_CAPABILITIES = frozenset(
+    {
+        "graceful-restart", "add-path", "route-refresh", "asn4", "multi-session", "operational",
+        "extended-message", "software-version",
+    }
+)  # fmt: skip
 
 
 @dataclass
@@ -83,6 +89,13 @@ class PeerReader:
                 conf.has_password = True  # the secret itself is never kept
             elif key in _NOOP:
                 pass
+            elif key in _CAPABILITIES:
+                self.issue(
+                    item.line,
+                    f"`{key}` belongs in `capability {{ ... }}` since ExaBGP 4 (this is 3.x syntax): "
+                    "ExaBGP 4/5 refuses the file",
+                )
+                return
             else:
                 self.unsupported_node(item, context)
                 return
