@@ -153,11 +153,45 @@ def test_route_map_terms() -> None:
     assert t10.on_match is not None and t10.on_match.kind is OnMatchKind.GOTO and t10.on_match.target == 30
     assert t20.action is Action.DENY and isinstance(t20.matches[0], MatchRpki)
     assert t20.matches[0].state is RpkiState.INVALID
-    assert isinstance(t30.matches[0], MatchOther)  # an access-list match is not modelled
+    acl = t30.matches[0]  # access-list 10 is not defined: IOS ignores the match (always true)
+    assert isinstance(acl, MatchPrefixList) and acl.name == "access-list 10"
     assert isinstance(t30.sets[0], SetPrependLastAs) and t30.sets[0].count == 2
     (default,) = d.policies["STATIC-TO-BGP"].terms
     assert default.seq == 10 and default.action is Action.PERMIT  # IOS defaults
-    assert any(u.text == "match ip address 10" for u in d.unsupported)
+
+
+def test_access_lists_as_bgp_reads_them() -> None:
+    d = parse(
+        "router bgp 64500\n"
+        " neighbor 198.51.100.1 remote-as 64496\n"
+        " address-family ipv4\n"
+        "  neighbor 198.51.100.1 distribute-list 10 out\n"
+        "access-list 10 permit 192.0.2.0 0.0.0.255\n"
+        "access-list 101 permit ip host 198.51.100.0 host 255.255.255.0\n"
+        "access-list 102 permit ip 10.0.0.0 0.255.255.255 255.255.0.0 0.0.255.255\n"
+        "access-list 150 permit tcp any any\n"
+        "ip access-list standard NAMED\n"
+        " 10 permit host 203.0.113.0\n"
+        " deny any\n"
+        "route-map M permit 10\n"
+        " match ip address 101\n"
+        "route-map M permit 20\n"
+        " match ip address 150\n"
+    )
+    pl = {k[1]: [(str(e.prefix), e.ge, e.le) for e in v.entries] for k, v in d.prefix_lists.items()}
+    # standard: any prefix whose network address is in 192.0.2.0/24 (and the aligned /23)
+    assert pl["access-list 10"] == [("192.0.2.0/24", None, 32), ("192.0.2.0/23", None, None)]
+    assert pl["access-list 101"] == [("198.51.100.0/24", None, None)]  # host NET host MASK: exact
+    assert pl["access-list 102"] == [("10.0.0.0/8", 16, 32)]  # network in 10/8, mask /16../32
+    assert pl["access-list NAMED"][-1] == ("0.0.0.0/0", None, 32)
+    assert "access-list 150" not in pl  # tcp: not a BGP prefix filter
+    (nb,) = d.neighbors
+    af = nb.af(Afi.IPV4)
+    assert af is not None and af.exports.prefix_list is not None
+    assert af.exports.prefix_list.name == "access-list 10"
+    t10, t20 = d.policies["M"].terms
+    assert isinstance(t10.matches[0], MatchPrefixList) and isinstance(t20.matches[0], MatchOther)
+    assert [u.text for u in d.unsupported] == ["match ip address 150"]
 
 
 def test_ios_semantics() -> None:

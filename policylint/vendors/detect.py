@@ -49,6 +49,8 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("asa", r"^\s*(ASA Version|: Saved|names$)", 12),
         ("ios", r"^\s*bgp (rpki server|bestpath prefix-validate|safe-ebgp-policy)\b", 6),
         ("ios", r"^\s*neighbor \S+ (send-community|remove-private-as|update-source) ", 1),
+        ("ios", r"^access-list \d+ (permit|deny) (\d+\.\d+\.\d+\.\d+ \d+\.\d+\.\d+\.\d+|host |any)", 3),
+        ("ios", r"^ip access-list (standard|extended) \S+\s*$", 3),
         ("ios", r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)", 10),
         ("eos", r"^\s*(! boot system flash:\S*EOS|ip routing$|management api)", 12),
         ("eos", r"^\s+ip address \d+\.\d+\.\d+\.\d+/\d+\s*$", 3),

@@ -39,7 +39,7 @@ from policylint.model import (
     VendorSemantics,
 )
 from policylint.vendors.frr import _hostname, _neighbors, _policies
-from policylint.vendors.ios_bgp import BgpAssembler
+from policylint.vendors.ios_acl import AclAssembler
 from policylint.vendors.ios_blocks import structure
 
 # first words of top-level lines that are BGP policy related even when not modelled
@@ -49,7 +49,7 @@ _BGP_IP = frozenset({"prefix-list", "as-path", "community-list", "extcommunity-l
 _NOOP_TOP = frozenset({("ip", "bgp-community")})
 
 
-def semantics(asm: BgpAssembler) -> VendorSemantics:
+def semantics(asm: AclAssembler) -> VendorSemantics:
     requires = bool(asm.b.instances and asm.b.instances[0].requires_policy)
     return VendorSemantics(
         ebgp_requires_policy=requires,
@@ -65,7 +65,7 @@ def semantics(asm: BgpAssembler) -> VendorSemantics:
     )
 
 
-class IosAssembler(BgpAssembler):
+class IosAssembler(AclAssembler):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self.block = ""  # kind of the current top-level block: bgp, route-map, other
@@ -79,6 +79,7 @@ class IosAssembler(BgpAssembler):
         self.context = "top level"
         self.block = "other"
         self.term = None
+        self.acl_name = ""
         if head == "router" and second == "bgp":
             self.block, self.bgp_line_no = "bgp", line
             return self.router_bgp(words, line)
@@ -96,6 +97,11 @@ class IosAssembler(BgpAssembler):
             return self.community_list(text, words, line)
         if (head, second) in _NOOP_TOP:
             return True
+        if head == "access-list":
+            return self.access_list(words, line)
+        if head == "ip" and second == "access-list":
+            self.block = "acl"
+            return self.named_acl(words, line)
         if head in _BGP_TOP and (head == "route-map" or second in _BGP_IP or second == "bgp"):
             return False
         return None
@@ -117,6 +123,8 @@ class IosAssembler(BgpAssembler):
             return False
         if self.block == "route-map":
             return self.route_map_line(text, words, line)
+        if self.block == "acl":
+            return self.acl_line(words, line)
         return None
 
 
@@ -138,6 +146,7 @@ def parse(path: str, text: str) -> tuple[Device, ...]:
             asm.modelled += 1
         else:
             asm.unsupported_line(ln.text, ln.number)
+    asm.resolve_acls()
     return (_device(asm),)
 
 

@@ -193,6 +193,9 @@ class BgpAssembler(RouteMapAssembler):
             ref = self.ref(kind, args[0], f"neighbor {address} {opt} {args[1]}", line)
             (af.exports if args[1] == "out" else af.imports)[slot] = ref
             return True
+        if opt == "distribute-list" and len(args) == 2 and args[1] in ("in", "out"):
+            af = self._af(nb, line)
+            return af is not None and self.distribute_list(af, address, args[0], args[1], line)
         if opt == "maximum-prefix" and args:
             af = self._af(nb, line)
             if af is not None:
@@ -204,6 +207,10 @@ class BgpAssembler(RouteMapAssembler):
                 af.soft_reconfiguration = True
             return True
         return opt in _NB_NOOP
+
+    def distribute_list(self, af: AfBuilder, address: str, name: str, direction: str, line: int) -> bool:
+        """``neighbor X distribute-list ACL in|out`` (access-lists are modelled by a subclass)."""
+        return False
 
     def no_neighbor_activate(self, words: list[str], line: int) -> bool:
         """``no neighbor X activate``: the family is off for that neighbor."""

@@ -87,6 +87,10 @@ class RouteMapAssembler(ListAssembler):
             return True
         return head == "description"
 
+    def match_acl(self, t: TermBuilder, text: str, words: list[str], line: int) -> bool:
+        """``match ip address ACL`` (access-lists are modelled by a subclass)."""
+        return self._other(t, text, line, True)
+
     def _match(self, t: TermBuilder, text: str, words: list[str], line: int) -> bool:
         n = len(words)
         span = self.span(line)
@@ -99,6 +103,8 @@ class RouteMapAssembler(ListAssembler):
                 t.matches.append(MatchPrefixList(afi, names[0], span))
                 return True
             return self._other(t, text, line, True)  # several lists: any one may match (OR)
+        if n >= 4 and words[1] == "ip" and words[2] == "address":
+            return self.match_acl(t, text, words, line)
         if n >= 3 and words[1] == "as-path":
             for name in words[2:]:
                 self.ref(RefKind.AS_PATH_LIST, name, self._usage(t), line)
