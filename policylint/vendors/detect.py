@@ -51,6 +51,7 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("ios", r"^\s*neighbor \S+ (send-community|remove-private-as|update-source) ", 1),
         ("ios", r"^access-list \d+ (permit|deny) (\d+\.\d+\.\d+\.\d+ \d+\.\d+\.\d+\.\d+|host |any)", 3),
         ("ios", r"^ip access-list (standard|extended) \S+\s*$", 3),
+        ("ios", r"^\s*neighbor \S+ password 7 \S+\s*$", 3),
         ("ios", r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)", 10),
         ("eos", r"^\s*(! boot system flash:\S*EOS|ip routing$|management api)", 12),
         ("eos", r"^\s+ip address \d+\.\d+\.\d+\.\d+/\d+\s*$", 3),
