@@ -46,12 +46,14 @@ def test_every_rule_has_firing_and_silent_cases_per_vendor(code: str) -> None:
 @pytest.mark.parametrize(("doc", "case"), CASES, ids=_ids())
 def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path) -> None:
     files: list[FileResult] = []
-    # FRR cases go through vendor detection; other vendors' cases are parsed as declared
-    vendor = None if case.vendor == "frr" else case.vendor
+    # FRR and mixed-vendor cases go through vendor detection; other vendors' cases are parsed as declared
+    vendor = None if case.vendor in ("frr", "mixed") else case.vendor
     for name, text in case.files.items():
         res = load_text(name, text, explicit=True, vendor=vendor)
         assert res is not None
         files.append(res)
+    if case.vendor == "mixed":  # the files really are of different vendors, each detected
+        assert len({f.vendor for f in files}) >= 2, [f.vendor for f in files]
     checks = [c for c in CHECKS if c.code == doc.code]
     result = lint_files(files, Options(), checks)
     assert not result.tool_errors, result.tool_errors
