@@ -154,7 +154,7 @@ def test_3x_is_detected_as_unsupported() -> None:
 
 
 _LINES = st.sampled_from(CONFIG.splitlines())
-_NOISE = st.text(alphabet=" abcdefghijklmnopqrstuvwxyz0123456789./:-[]{};#\"", max_size=40)
+_NOISE = st.text(alphabet=' abcdefghijklmnopqrstuvwxyz0123456789./:-[]{};#"', max_size=40)
 
 
 @settings(max_examples=150, deadline=None)

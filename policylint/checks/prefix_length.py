@@ -67,8 +67,10 @@ def px101(device: Device, options: Options) -> Iterator[Finding]:
     for (span, via, plen), nets in groups.items():
         net = nets[0]
         top = limit(Afi.IPV4 if net.version == 4 else Afi.IPV6, options)
-        what = f"`{via} {net}` originates a /{plen}" if len(nets) == 1 else (
-            f"`{via}` originates {len(nets)} /{plen} routes (e.g. {net})"
+        what = (
+            f"`{via} {net}` originates a /{plen}"
+            if len(nets) == 1
+            else (f"`{via}` originates {len(nets)} /{plen} routes (e.g. {net})")
         )
         yield Finding(
             span,
