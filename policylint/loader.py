@@ -7,9 +7,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from policylint.model import Device
 from policylint.options import Options
-from policylint.vendors import FileError, FileResult
-from policylint.vendors.detect import KNOWN, SUPPORTED, detect
+from policylint.vendors import ConfigSyntaxError, FileError, FileResult
+from policylint.vendors.detect import KNOWN, SUPPORTED, detect, dialect_note
 
 # files in a directory walk that are never router configs
 _SKIP_SUFFIXES = frozenset(
@@ -112,10 +113,13 @@ def load_text(path: str, text: str, *, explicit: bool = True, vendor: str | None
     if vendor not in SUPPORTED:
         name = vendor if vendor in KNOWN else "unknown"
         return FileResult(path, vendor, (), lines, note=f"{name} dialect not supported yet")
+    note = dialect_note(vendor, text)
+    if note is not None:
+        return FileResult(path, vendor, (), lines, note=note)
     try:
-        from policylint.vendors import frr
-
-        devices = frr.parse(path, text)
+        devices = _parser(vendor)(path, text)
+    except ConfigSyntaxError as exc:
+        return FileResult(path, vendor, (), lines, FileError(str(exc), exc.line))
     except RecursionError:
         return FileResult(path, vendor, (), lines, FileError("configuration too deeply nested to parse"))
     except Exception as exc:  # a parser bug must not stop the other files
@@ -130,6 +134,20 @@ def load_path(path: str, explicit: bool, options: Options) -> FileResult | None:
     if explicit and not os.path.exists(path):
         return FileResult(path, None, (), 0, FileError("no such file or directory"))
     return load_file(path, explicit, options)
+
+
+def _parser(vendor: str) -> Callable[[str, str], tuple[Device, ...]]:
+    if vendor == "ios":
+        from policylint.vendors import ios
+
+        return ios.parse
+    if vendor == "exabgp":
+        from policylint.vendors import exabgp
+
+        return exabgp.parse
+    from policylint.vendors import frr
+
+    return frr.parse
 
 
 def load_paths(paths: Sequence[str], options: Options, progress: Progress | None = None) -> list[FileResult]:

@@ -365,6 +365,10 @@ class Origination:
     route_map: Ref | None
     span: Span
     summary_only: bool = False
+    # the AS path the speaker sends exactly as written (ExaBGP `as-path [ ... ]`): it does not
+    # add its own AS in front; None = the usual behaviour (the local AS is prepended on eBGP)
+    as_path: tuple[int, ...] | None = None
+    peer: str | None = None  # announced only to this neighbor (ExaBGP routes inside `neighbor`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +385,9 @@ class RpkiConfig:
     caches: tuple[RpkiCache, ...]
     span: Span
     invalid_allowed: bool = False  # e.g. IOS "bgp bestpath prefix-validate allow-invalid"
+    # the speaker itself keeps RPKI-invalid routes out of best-path selection (IOS/IOS-XE
+    # default once a cache is configured, unless allow-invalid or disable is set)
+    invalid_excluded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +401,8 @@ class VendorSemantics:
     route_map_implicit_deny: bool = True
     prefix_list_implicit_deny: bool = True
     notes: tuple[str, ...] = ()  # human-readable facts for messages
+    # why RFC 8212 is not enforced on this device, for messages (vendor wording)
+    no_rfc8212_reason: str = "`no bgp ebgp-requires-policy` or an old `frr version`"
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,6 +412,15 @@ class Unsupported:
     text: str
     span: Span
     context: str  # the block it sits in: "router bgp", "route-map", "top", ...
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeSource:
+    """Something that can announce routes at run time, beyond the static config (ExaBGP API)."""
+
+    name: str  # e.g. the process name
+    what: str  # short description, already redacted
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +456,7 @@ class Device:
     defaults: str | None = None
     modelled_lines: int = 0  # statements understood by the model
     out_of_scope_lines: int = 0  # non-BGP lines (interfaces, IGPs, ...) not looked at
+    runtime_sources: tuple[RuntimeSource, ...] = ()  # run-time announcers (ExaBGP processes)
 
     def prefix_list(self, afi: Afi, name: str) -> PrefixList | None:
         return self.prefix_lists.get((afi, name))

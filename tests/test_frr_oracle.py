@@ -56,7 +56,7 @@ def _dryrun(path: Path) -> None:
 
 
 def _sample_files() -> list[Path]:
-    return sorted(SAMPLES.rglob("*.conf")) if SAMPLES.is_dir() else []
+    return sorted(SAMPLES.rglob("frr.conf")) if SAMPLES.is_dir() else []
 
 
 @pytest.mark.parametrize("path", _sample_files(), ids=lambda p: str(p.relative_to(SAMPLES)))

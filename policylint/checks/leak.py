@@ -30,7 +30,7 @@ def lk101(device: Device, options: Options) -> Iterator[Finding]:
         yield Finding(
             nb.span,
             f"no outbound policy toward {role_text(nb)} for {af.afi.value} unicast, and RFC 8212 "
-            "enforcement is off (`no bgp ebgp-requires-policy` or an old `frr version`): every best "
+            f"enforcement is off ({device.semantics.no_rfc8212_reason}): every best "
             "route, including those learned from other providers and peers, is advertised to it. "
             "That is a route leak (RFC 7908 type 1/4) that can pull third-party traffic "
             "through this network.",

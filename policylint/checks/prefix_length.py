@@ -18,6 +18,7 @@ from policylint.model import (
     Action,
     Afi,
     Device,
+    IPNetwork,
     MatchCommunity,
     MatchPrefixList,
     Neighbor,
@@ -47,18 +48,33 @@ def too_specific(afi: Afi, options: Options) -> PrefixSet:
 
 
 def px101(device: Device, options: Options) -> Iterator[Finding]:
-    """A ``network`` / ``aggregate-address`` longer than the propagation limit."""
+    """A ``network`` / ``aggregate-address`` / static route longer than the propagation limit.
+
+    One finding per line and length: a line that expands into many routes (ExaBGP
+    ``split /N``) is reported once, with the count.
+    """
+    groups: dict[tuple[Span, str, int], list[IPNetwork]] = {}
     for orig in device.originations:
         net = orig.prefix
         if net is None:
             continue
         afi = Afi.IPV4 if net.version == 4 else Afi.IPV6
-        top = limit(afi, options)
-        if net.prefixlen <= top:
+        if net.prefixlen <= limit(afi, options):
             continue
+        nets = groups.setdefault((orig.span, orig.via, net.prefixlen), [])
+        if net not in nets:
+            nets.append(net)
+    for (span, via, plen), nets in groups.items():
+        net = nets[0]
+        top = limit(Afi.IPV4 if net.version == 4 else Afi.IPV6, options)
+        what = (
+            f"`{via} {net}` originates a /{plen}"
+            if len(nets) == 1
+            else (f"`{via}` originates {len(nets)} /{plen} routes (e.g. {net})")
+        )
         yield Finding(
-            orig.span,
-            f"`{orig.via} {net}` originates a /{net.prefixlen}, longer than /{top}: most networks "
+            span,
+            f"{what}, longer than /{top}: most networks "
             "filter such routes (RFC 7454 §6.1.3 practice), so it reaches few ASes and traffic for "
             f"{net} follows a covering route if one is announced, or is dropped where none is.",
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from policylint.checks.usage import Use, policy_uses
 from policylint.findings import Finding
-from policylint.model import Device, SetPrepend, SetPrependLastAs, Term
+from policylint.model import Device, SetPrepend, SetPrependLastAs, Span, Term
 from policylint.options import Options
 from policylint.reach import term_reach
 
@@ -117,4 +117,31 @@ def pp105(device: Device, options: Options) -> Iterator[Finding]:
             )
 
 
-__all__ = ["Use", "pp101", "pp102", "pp103", "pp104", "pp105"]
+def pp106(device: Device, options: Options) -> Iterator[Finding]:
+    """A route sent with a written AS path that does not begin with the local AS on eBGP."""
+    by_peer = {nb.address: nb for nb in device.neighbors}
+    seen: set[tuple[Span, str]] = set()
+    for orig in device.originations:
+        path, peer = orig.as_path, orig.peer
+        if path is None or peer is None or (orig.span, peer) in seen:
+            continue
+        nb = by_peer.get(peer)
+        if nb is None or not nb.is_ebgp or nb.local_as is None or (path and path[0] == nb.local_as):
+            continue
+        seen.add((orig.span, peer))
+        written = " ".join(str(a) for a in path)
+        if not path:
+            what = "an empty AS path"
+        else:
+            what = f"the AS path [ {written} ], which does not begin with the local AS{nb.local_as}"
+        yield Finding(
+            orig.span,
+            f"{orig.prefix} is sent to {nb.label} with {what}: the path is sent exactly as written, "
+            "nothing adds the local AS. The neighbor sees a path that does not start with the AS it "
+            "peers with; routers that enforce the first AS (the default on IOS and FRR) drop the route, "
+            "and any that accept it attribute the prefix to another network, so the site attracts no "
+            "traffic through this session or the announcement looks like a hijack.",
+        )
+
+
+__all__ = ["Use", "pp101", "pp102", "pp103", "pp104", "pp105", "pp106"]

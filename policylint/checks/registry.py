@@ -6,9 +6,10 @@ from policylint.checks.anycast import ac101, gather_sites
 from policylint.checks.base import Check
 from policylint.checks.leak import lk101, lk102, lk103
 from policylint.checks.prefix_length import px101, px102, px103
-from policylint.checks.prepend import pp101, pp102, pp103, pp104, pp105
+from policylint.checks.prepend import pp101, pp102, pp103, pp104, pp105, pp106
 from policylint.checks.reference import rf101
 from policylint.checks.rpki import rv101, rv102, rv103, rv104
+from policylint.checks.runtime import ps006
 
 CHECKS: tuple[Check, ...] = (
     Check("PX101", device=px101),
@@ -26,8 +27,10 @@ CHECKS: tuple[Check, ...] = (
     Check("PP103", device=pp103),
     Check("PP104", device=pp104),
     Check("PP105", device=pp105),
+    Check("PP106", device=pp106),
     Check("AC101", gather=gather_sites, reduce=ac101),
     Check("RF101", device=rf101),
+    Check("PS006", device=ps006),
 )
 
 # emitted by the engine itself from what the parsers report (file scope)

@@ -26,6 +26,11 @@ def has_cache(device: Device) -> bool:
     return device.rpki is not None and bool(device.rpki.caches)
 
 
+def excludes_invalid(device: Device) -> bool:
+    """Does the device drop RPKI-invalid routes from best-path selection by itself (IOS default)?"""
+    return device.rpki is not None and bool(device.rpki.caches) and device.rpki.invalid_excluded
+
+
 def _accepts(device: Device, nb: Neighbor) -> bool:
     """Can any activated address family of this eBGP session accept a route?"""
     return any(
@@ -135,6 +140,8 @@ def rv102(device: Device, options: Options) -> Iterator[Finding]:
     """An eBGP import that does not drop RPKI-invalid routes although a cache is configured."""
     if not has_cache(device):
         return  # RV101 / RV104
+    if excludes_invalid(device):
+        return  # the router itself keeps invalid routes out of best-path selection
     for nb, af in ebgp_afs(device):
         if permit_space(device, nb, af.afi, "import").possible.is_empty():
             continue  # nothing is accepted (RFC 8212 without policy, deny-all policy)
@@ -192,6 +199,8 @@ def _later_drop(terms: list[Term], i: int) -> bool:
 
 def rv103(device: Device, options: Options) -> Iterator[Finding]:
     """A permit term matching ``rpki invalid``: invalid routes stay eligible."""
+    if excludes_invalid(device):
+        return  # permitted or not, invalid routes never become best paths here
     users = _ebgp_import_maps(device)
     referenced = _referenced(device)
     for name, policy in sorted(device.policies.items()):

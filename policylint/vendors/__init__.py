@@ -7,6 +7,14 @@ from dataclasses import dataclass, replace
 from policylint.model import Device
 
 
+class ConfigSyntaxError(Exception):
+    """Raised by a vendor parser when the file's syntax cannot be read at all (exit code 2)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 @dataclass(frozen=True, slots=True)
 class FileError:
     """The file could not be read or parsed at all (exit code 2)."""

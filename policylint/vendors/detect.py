@@ -47,6 +47,14 @@ _EVIDENCE: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("nx-os", r"^\s*(feature (bgp|ospf|interface-vlan)|!Command: show running-config)", 12),
         ("eos", r"^\s*(! device: |management api http-commands|daemon TerminAttr)", 12),
         ("asa", r"^\s*(ASA Version|: Saved|names$)", 12),
+        ("ios", r"^\s*bgp (rpki server|bestpath prefix-validate|safe-ebgp-policy)\b", 6),
+        ("ios", r"^\s*neighbor \S+ (send-community|remove-private-as|update-source) ", 1),
+        ("ios", r"^access-list \d+ (permit|deny) (\d+\.\d+\.\d+\.\d+ \d+\.\d+\.\d+\.\d+|host |any)", 3),
+        ("ios", r"^ip access-list (standard|extended) \S+\s*$", 3),
+        ("ios", r"^\s*neighbor \S+ password 7 \S+\s*$", 3),
+        ("ios", r"^(Building configuration\.\.\.|Current configuration : \d+ bytes)", 10),
+        ("eos", r"^\s*(! boot system flash:\S*EOS|ip routing$|management api)", 12),
+        ("eos", r"^\s+ip address \d+\.\d+\.\d+\.\d+/\d+\s*$", 3),
         ("exabgp", r"^\s*neighbor \S+\s*\{", 10),
         ("exabgp", r"^\s*(process|template|static|announce)\s+\S*\s*\{", 6),
         ("exabgp", r"^\s*(local-as|peer-as|router-id|local-address)\s+\S+;", 4),
@@ -108,7 +116,7 @@ def _needs(pattern: re.Pattern[str]) -> tuple[str, ...]:
 
 _PREFILTERED = tuple((v, p, w, _needs(p)) for v, p, w in _EVIDENCE)
 
-SUPPORTED = frozenset({"frr"})
+SUPPORTED = frozenset({"frr", "ios", "exabgp"})
 KNOWN = frozenset({"frr", "ios", "ios-xr", "nx-os", "eos", "asa", "exabgp"})
 
 
@@ -137,3 +145,18 @@ def detect(text: str) -> Detection:
     if score < 2:
         return Detection(None, score)
     return Detection(vendor, score)
+
+
+_EXABGP3 = (
+    re.compile(r"^\s*group \S+\s*\{", re.MULTILINE),
+    re.compile(r"^[ \t]+process \S+\s*\{", re.MULTILINE),  # processes inside neighbor/group: 3.x
+    re.compile(r"^\s*(inet4|inet6) ", re.MULTILINE),
+    re.compile(r"^\s*md5 \S+;", re.MULTILINE),  # 4.x renamed it md5-password
+)
+
+
+def dialect_note(vendor: str, text: str) -> str | None:
+    """A note when the file is a dialect of a supported vendor that is not supported yet."""
+    if vendor == "exabgp" and any(p.search(text) for p in _EXABGP3):
+        return "exabgp 3.x dialect not supported yet (processes and groups inside neighbors)"
+    return None

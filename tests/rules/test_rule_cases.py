@@ -35,16 +35,30 @@ def test_every_rule_has_firing_and_silent_cases(code: str) -> None:
     assert any(not c.expect for c in doc.cases), f"{code} has no silent case"
 
 
+@pytest.mark.parametrize("code", sorted(CATALOGUE))
+def test_every_rule_has_firing_and_silent_cases_per_vendor(code: str) -> None:
+    """Each vendor a rule has cases for gets both a firing and a silent one."""
+    doc = CATALOGUE[code]
+    for vendor in {c.vendor for c in doc.cases}:
+        cases = [c for c in doc.cases if c.vendor == vendor]
+        assert any(c.expect for c in cases), f"{code} has no firing {vendor} case"
+        assert any(not c.expect for c in cases), f"{code} has no silent {vendor} case"
+
+
 @pytest.mark.parametrize(("doc", "case"), CASES, ids=_ids())
 def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # the files are on disk: suppression comments are read from them
     files: list[FileResult] = []
+    # FRR and mixed-vendor cases go through vendor detection; other vendors' cases are parsed as declared
+    vendor = None if case.vendor in ("frr", "mixed") else case.vendor
     for name, text in case.files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-        res = load_text(name, text, explicit=True)
+        res = load_text(name, text, explicit=True, vendor=vendor)
         assert res is not None
         files.append(res)
+    if case.vendor == "mixed":  # the files really are of different vendors, each detected
+        assert len({f.vendor for f in files}) >= 2, [f.vendor for f in files]
     checks = [c for c in CHECKS if doc.code in (c.code, suppress.CODE)]
     result = lint_files(files, Options(), checks)
     assert not result.tool_errors, result.tool_errors
