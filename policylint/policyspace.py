@@ -85,6 +85,9 @@ class TermContext:
     afi: Afi
     family: PrefixSet
     local_asns: frozenset[int]
+    # probe AS-path conditions for foreign paths (only export spaces' foreign_path_space is
+    # read, by LK102; without it every as-path condition counts as admitting foreign paths)
+    probe_foreign: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +140,7 @@ def term_condition(ctx: TermContext, term: Term) -> TermCondition:
                     continue
                 return TermCondition(never=True)
             conditional = True
-            if not aspath_list_admits_foreign(alist, ctx.local_asns).admits_foreign:
+            if ctx.probe_foreign and not aspath_list_admits_foreign(alist, ctx.local_asns).admits_foreign:
                 foreign = False
         elif isinstance(m, MatchCommunity):
             lists = device.large_community_lists if m.large else device.community_lists
@@ -215,8 +218,8 @@ class _DeviceCache:
     """Memoized analyses of one device (devices are immutable once assembled)."""
 
     device: Device
-    policies: dict[tuple[str, Afi], Space] = field(default_factory=dict)
-    alone: dict[tuple[str, Afi], Space] = field(default_factory=dict)  # route-map as the only filter
+    policies: dict[tuple[str, Afi, bool], Space] = field(default_factory=dict)
+    alone: dict[tuple[str, Afi, bool], Space] = field(default_factory=dict)  # route-map as the only filter
     plists: dict[tuple[str, Afi], PrefixSet] = field(default_factory=dict)
     sessions: dict[tuple[int, Afi, Direction], tuple[Neighbor, Space]] = field(default_factory=dict)
 
@@ -234,13 +237,18 @@ def _cache(device: Device) -> _DeviceCache:
     return cache
 
 
-def policy_space(device: Device, policy_name: str, afi: Afi) -> Space:
-    """The prefixes of family ``afi`` route-map ``policy_name`` can permit (memoized per device)."""
+def policy_space(device: Device, policy_name: str, afi: Afi, *, probe_foreign: bool = True) -> Space:
+    """The prefixes of family ``afi`` route-map ``policy_name`` can permit (memoized per device).
+
+    ``probe_foreign=False`` skips the AS-path probe (costly: it compiles the list's regexes) and
+    over-approximates ``foreign_path_space``; the other fields are the same.
+    """
     memo = _cache(device).policies
-    space = memo.get((policy_name, afi))
+    key = (policy_name, afi, probe_foreign)
+    space = memo.get(key)
     if space is None:
-        ctx = TermContext(device, afi, PrefixSet.all(afi), local_asns(device))
-        space = memo[(policy_name, afi)] = _walk(ctx, policy_name, ())
+        ctx = TermContext(device, afi, PrefixSet.all(afi), local_asns(device), probe_foreign)
+        space = memo[key] = _walk(ctx, policy_name, ())
     return space
 
 
@@ -296,6 +304,7 @@ def _session_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Dire
     if af is None or not af.activated:
         return Space.nothing(f"address family {afi.value} not activated for {who}")
     filters = af.imports if direction == "import" else af.exports
+    probe = direction == "export"  # import spaces: foreign_path_space over-approximated (unused)
     family = PrefixSet.all(afi)
     if filters.empty:
         if neighbor.is_ebgp and sem.ebgp_requires_policy:
@@ -319,8 +328,8 @@ def _session_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Dire
             if deny_undefined:
                 return Space.nothing(f"undefined as-path list {ref.name} on {who} denies all")
         else:
-            check = aspath_list_admits_foreign(alist, local_asns(device))
-            foreign = space.foreign_path_space if check.admits_foreign else PrefixSet.empty()
+            admits = probe and aspath_list_admits_foreign(alist, local_asns(device)).admits_foreign
+            foreign = space.foreign_path_space if admits or not probe else PrefixSet.empty()
             space = Space(
                 PrefixSet.empty(),
                 space.possible,
@@ -332,14 +341,15 @@ def _session_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Dire
         ref = filters.route_map
         if ref.name not in device.policies and deny_undefined:
             return Space.nothing(f"undefined route-map {ref.name} on {who} denies all")
+        inner = policy_space(device, ref.name, afi, probe_foreign=probe)
         if space is start:  # the route-map alone: the same for every session using it
             alone = _cache(device).alone
-            key = (ref.name, afi)
+            key = (ref.name, afi, probe)
             if key not in alone:
-                alone[key] = _combine(start, policy_space(device, ref.name, afi))
+                alone[key] = _combine(start, inner)
             space = alone[key]
         else:
-            space = _combine(space, policy_space(device, ref.name, afi))
+            space = _combine(space, inner)
     if not space.witnesses and not space.possible.is_empty():
         space = Space(
             space.unconditional,

@@ -76,7 +76,8 @@ def _leak(
     safe: list[PrefixSet] = []
     unsafe: list[PrefixSet] = []
     why = ""
-    for part, span in space.witness_for(leaking):
+    first = space.witness_for(leaking)
+    for part, span in first:
         named = terms.get(span)
         verdict = customer_gated(device, afi, named[1]) if named is not None else None
         if verdict is not None and verdict.safe:
@@ -84,8 +85,9 @@ def _leak(
         else:
             unsafe.append(part)
             why = why or (verdict.reason if verdict is not None else "")
-    if safe:
-        leaking = leaking - (PrefixSet.union_all(safe) - PrefixSet.union_all(unsafe))
+    if not safe:
+        return _Leak(leaking, first, why)
+    leaking = leaking - (PrefixSet.union_all(safe) - PrefixSet.union_all(unsafe))
     if leaking.is_empty():
         return _Leak(leaking, (), why)
     return _Leak(leaking, space.witness_for(leaking), why)
