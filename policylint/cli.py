@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from policylint.catalogue import RuleDoc
+    from policylint.options import Options
 
 PROGRESS_MIN_FILES = 50
 
@@ -194,6 +195,17 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Findings only: no summary.")] = False,
+    vrps: Annotated[
+        str | None,
+        typer.Option("--vrps", metavar="FILE", help="RPKI VRPs (rpki-client/Routinator/StayRTR) for RV105-RV108."),
+    ] = None,
+    rtr: Annotated[
+        str | None,
+        typer.Option("--rtr", metavar="HOST:PORT", help="Fetch VRPs from an RTR cache (RFC 8210) instead."),
+    ] = None,
+    slurm: Annotated[
+        str | None, typer.Option("--slurm", metavar="FILE", help="SLURM (RFC 8416) exceptions for the VRPs.")
+    ] = None,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
@@ -202,6 +214,7 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         from policylint.report import ReportConfig, error_lines, exit_code, render
 
         options = Options() if max_prepends is None else Options(max_prepends=max_prepends)
+        options = _with_rpki_data(options, vrps, rtr, slurm)
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
         try:
             result = lint_paths(paths, options, progress=bar)
@@ -224,6 +237,26 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         if not result.files:
             sys.stderr.write("policylint: warning: no router configuration files found\n")
         raise typer.Exit(code)
+
+
+def _with_rpki_data(options: Options, vrps: str | None, rtr: str | None, slurm: str | None) -> Options:
+    """Load ``--vrps`` / ``--rtr`` (with ``--slurm``) into the options; bad data exits 2."""
+    if vrps is None and rtr is None:
+        if slurm is not None:
+            _fail("--slurm needs --vrps FILE or --rtr HOST:PORT")
+        return options
+    if vrps is not None and rtr is not None:
+        _fail("give either --vrps or --rtr, not both")
+    import dataclasses
+
+    from policylint.rpki.cli_support import load_rpki_data
+
+    index, warnings, error = load_rpki_data(vrps, rtr, slurm)
+    for warning in warnings:
+        sys.stderr.write(f"policylint: warning: {warning}\n")
+    if index is None:
+        _fail(error)
+    return dataclasses.replace(options, vrps=index)
 
 
 def _catalogue() -> dict[str, RuleDoc]:

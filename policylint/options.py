@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from policylint.rpki.index import VrpIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,3 +15,4 @@ class Options:
     max_v4_len: int = 24  # PX1xx: longest IPv4 prefix that propagates
     max_v6_len: int = 48  # PX1xx: longest IPv6 prefix that propagates
     max_file_bytes: int = 64 * 1024 * 1024  # larger files are refused (PS001)
+    vrps: VrpIndex | None = None  # RV105-RV108: RPKI data (--vrps / --rtr); None: those rules are silent

@@ -11,6 +11,7 @@ from policylint.checks.registry import CHECKS, ENGINE_RULES
 from policylint.engine import lint_files
 from policylint.loader import load_text
 from policylint.options import Options
+from policylint.rpki import load_vrps_text
 from policylint.vendors import FileResult
 
 CATALOGUE = load_catalogue()
@@ -41,7 +42,8 @@ def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path) -> None:
         assert res is not None
         files.append(res)
     checks = [c for c in CHECKS if c.code == doc.code]
-    result = lint_files(files, Options(), checks)
+    options = Options() if case.vrps is None else Options(vrps=load_vrps_text(case.vrps, "case.vrps"))
+    result = lint_files(files, options, checks)
     assert not result.tool_errors, result.tool_errors
     fired = sorted(f"{r.file}:{r.line}" for r in result.findings if r.rule == doc.code)
     assert fired == sorted(case.expect), "\n".join(
