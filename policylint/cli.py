@@ -197,7 +197,7 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Findings only: no summary.")] = False,
     vrps: Annotated[
         str | None,
-        typer.Option("--vrps", metavar="FILE", help="RPKI VRPs (rpki-client/Routinator/StayRTR) for RV105-RV108."),
+        typer.Option("--vrps", metavar="FILE", help="RPKI VRP file (rpki-client, Routinator, StayRTR)."),
     ] = None,
     rtr: Annotated[
         str | None,

@@ -33,7 +33,9 @@ from policylint.rpki import load_vrps
 
 BGPD = "/usr/lib/frr/bgpd"
 VTYSH = shutil.which("vtysh")
-RPKI_MODULE = glob.glob("/usr/lib/*/frr/modules/bgpd_rpki.so") + glob.glob("/usr/lib/frr/modules/bgpd_rpki.so")
+RPKI_MODULE = glob.glob("/usr/lib/*/frr/modules/bgpd_rpki.so") + glob.glob(
+    "/usr/lib/frr/modules/bgpd_rpki.so"
+)
 
 pytestmark = [
     pytest.mark.slow,
@@ -44,7 +46,7 @@ pytestmark = [
     pytest.mark.skipif(STAYRTR is None, reason="stayrtr is not installed"),
 ]
 
-ROAS = [
+ROAS: list[dict[str, object]] = [
     {"asn": 64500, "prefix": "192.0.2.0/24", "maxLength": 24, "ta": "t"},  # valid
     {"asn": 64511, "prefix": "198.51.100.0/24", "maxLength": 24, "ta": "t"},  # valid via prepend
     {"asn": 64999, "prefix": "100.64.2.0/24", "maxLength": 24, "ta": "t"},  # invalid: origin
@@ -138,8 +140,7 @@ class Lab:
         out = subprocess.run(
             ["ip", "netns", "exec", self.validator_ns, VTYSH or "vtysh", "--vty_socket",
              str(self.work / "val"), "-c", command],
-            capture_output=True, text=True, timeout=30,
-        )  # fmt: skip
+            capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
         return out.stdout
 
 
@@ -167,7 +168,8 @@ def lab() -> Iterator[Lab]:
         write_cache(vrps, ROAS)
         port = 3323
         procs.append(subprocess.Popen(
-            ["ip", "netns", "exec", ns_v, STAYRTR or "stayrtr", "-bind", f"127.0.0.1:{port}", "-cache", str(vrps),
+            ["ip", "netns", "exec", ns_v, STAYRTR or "stayrtr", "-bind", f"127.0.0.1:{port}",
+             "-cache", str(vrps),
              "-checktime=false", "-metrics.addr", "", "-log.verbose=false"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work,
         ))  # fmt: skip
@@ -197,7 +199,7 @@ def lab() -> Iterator[Lab]:
                 proc.kill()
                 proc.wait()
         for ns in (ns_o, ns_v):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30, check=False)
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -207,7 +209,7 @@ def _frr_states(lab: Lab) -> dict[str, RpkiState]:
     states: dict[str, RpkiState] = {}
     while time.monotonic() < deadline:
         table = lab.show("show rpki prefix-table")
-        if f"Number of IPv4 Prefixes: {sum(':' not in r['prefix'] for r in ROAS)}" in table:
+        if f"Number of IPv4 Prefixes: {sum(':' not in str(r['prefix']) for r in ROAS)}" in table:
             states = {}
             for prefix in EXPECTED:
                 afi = "ipv6" if ":" in prefix else "ipv4"

@@ -118,7 +118,7 @@ class Validation:
 class VrpIndex:
     """Origin validation for both address families.  Immutable once built."""
 
-    __slots__ = ("_v4", "_v6", "generated", "expires", "format", "notes", "source")
+    __slots__ = ("_v4", "_v6", "expires", "format", "generated", "notes", "source")
 
     def __init__(
         self,
@@ -163,7 +163,7 @@ class VrpIndex:
             node = parents[node]
         if node < 0:
             return NOTFOUND
-        want = NO_ASN if not asn else asn  # AS0 and unknown origins never match
+        want = asn if asn else NO_ASN  # AS0 and unknown origins never match
         offsets, entries = fam.offset, fam.entries
         while node >= 0:
             for k in range(offsets[node], offsets[node + 1]):
@@ -193,7 +193,7 @@ class VrpIndex:
             if node < 0:
                 append(NOTFOUND)
                 continue
-            want = NO_ASN if not asn else asn
+            want = asn if asn else NO_ASN
             offsets, entries = fam.offset, fam.entries
             state = INVALID
             while node >= 0 and state is INVALID:
@@ -224,7 +224,7 @@ class VrpIndex:
 
     def validate(self, prefix: IPNetwork | str, origin: int | None) -> Validation:
         """The state with the VRPs behind it, for messages."""
-        version, _, length = split_network(prefix)
+        length = split_network(prefix)[2]
         covering = self.covering(prefix)
         matched = tuple(v for v in covering if origin and v.asn == origin and length <= v.max_length)
         if not covering:

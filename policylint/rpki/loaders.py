@@ -70,7 +70,7 @@ def decompress(source: str, data: bytes) -> bytes:
 def parse_vrp_bytes(source: str, data: bytes) -> VrpData:
     """Sniff the format of ``data`` and read its VRPs."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if head[:1] == b"{":
+    if head[:1] in (b"{", b"["):
         return _json(source, data)
     if not head:
         raise RpkiDataError(f"{source}:1:1", "empty file: no VRPs")
@@ -120,7 +120,7 @@ def _json_flavour(meta: dict[str, Any], roas: list[Any]) -> tuple[str, float | N
     first = roas[0] if roas and isinstance(roas[0], dict) else {}
     if "buildtime" in meta:
         return "rpki-client json", _time(meta.get("buildtime")), None
-    if "generatedTime" in meta or "generated" in meta and "valid" not in meta:
+    if "generatedTime" in meta or ("generated" in meta and "valid" not in meta):
         fmt = "routinator jsonext" if "source" in first else "routinator json"
         return fmt, _time(meta.get("generated", meta.get("generatedTime"))), None
     if "valid" in meta or "counts" in meta:
@@ -158,7 +158,11 @@ def _roa_rows(source: str, roas: list[Any]) -> tuple[list[VrpRow], float | None]
             max_length = roa["maxLength"]
             if ":" in addr:
                 version, network, length = parse_prefix(roa["prefix"])
-                if type(max_length) is not int or not length <= max_length <= 128 or not 0 <= asn < 4294967296:
+                if (
+                    type(max_length) is not int
+                    or not length <= max_length <= 128
+                    or not 0 <= asn < 4294967296
+                ):
                     raise ValueError
             else:
                 network = from_bytes(aton(addr), "big")

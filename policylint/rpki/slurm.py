@@ -42,7 +42,9 @@ class Slurm:
     assertions: tuple[VrpRow, ...]
 
     def apply(self, data: VrpData) -> VrpData:
-        rows = [r for r in data.rows if not any(f.drops(r) for f in self.filters)] if self.filters else data.rows
+        rows = (
+            [r for r in data.rows if not any(f.drops(r) for f in self.filters)] if self.filters else data.rows
+        )
         filtered = len(data.rows) - len(rows)
         kept = set(rows)
         rows = rows + [a for a in dict.fromkeys(self.assertions) if a not in kept]
