@@ -51,59 +51,95 @@ class Family:
         return len(self.entries)
 
 
+_ENTRY = 40  # a sort key is (network << 8 | length) << 40 | asn << 8 | maxLength
+_ENTRY_MASK = (1 << _ENTRY) - 1
+
+
 def build_family(version: int, rows: Iterable[VrpRow]) -> Family:
-    groups: dict[int, list[int]] = {}
-    for _, network, length, max_length, asn in rows:
-        key = network << 8 | length
-        packed = asn << 8 | max_length
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [packed]
-        elif packed not in group:
-            group.append(packed)
-    keys = sorted(groups)
+    """One pass over the VRPs sorted by (network, length): outer prefixes come first."""
+    packed = sorted({(n << 8 | ln) << 40 | a << 8 | m for _, n, ln, m, a in rows})
     bits = MAX_LEN[version]
     top = 1 << bits
     starts: list[int] = [0]
-    owner = array("i", [-1])
+    owner: list[int] = [-1]
     networks: list[int] = []
-    lengths = array("B")
-    parents = array("i")
-    offsets = array("I", [0])
-    entries = array("Q")
-    stack: list[int] = []
-    ends: list[int] = []
-
-    def mark(position: int, node: int) -> None:
-        if starts[-1] == position:
-            owner[-1] = node
-        else:
-            starts.append(position)
-            owner.append(node)
-
-    for node, key in enumerate(keys):
-        network, length = key >> 8, key & 0xFF
-        while ends and ends[-1] <= network:
-            end = ends.pop()
-            stack.pop()
-            mark(end, stack[-1] if stack else -1)
-        parents.append(stack[-1] if stack else -1)
-        mark(network, node)
-        stack.append(node)
-        ends.append(network + (1 << (bits - length)))
-        networks.append(network)
-        lengths.append(length)
-        group = groups[key]
-        entries.extend(sorted(group))
+    lengths: list[int] = []
+    parents: list[int] = []
+    offsets: list[int] = [0]
+    entries: list[int] = []
+    stack: list[int] = []  # open nodes, outermost first
+    ends: list[int] = []  # their ends (exclusive)
+    node = -1
+    previous = -1
+    for p in packed:
+        key = p >> _ENTRY
+        if key != previous:
+            if node >= 0:
+                offsets.append(len(entries))
+            previous = key
+            node += 1
+            network, length = key >> 8, key & 0xFF
+            while ends and ends[-1] <= network:
+                end = ends.pop()
+                stack.pop()
+                up = stack[-1] if stack else -1
+                if starts[-1] == end:
+                    owner[-1] = up
+                else:
+                    starts.append(end)
+                    owner.append(up)
+            parents.append(stack[-1] if stack else -1)
+            if starts[-1] == network:
+                owner[-1] = node
+            else:
+                starts.append(network)
+                owner.append(node)
+            stack.append(node)
+            ends.append(network + (1 << (bits - length)))
+            networks.append(network)
+            lengths.append(length)
+        entries.append(p & _ENTRY_MASK)
+    if node >= 0:
         offsets.append(len(entries))
     while ends:
         end = ends.pop()
         stack.pop()
         if end < top:
-            mark(end, stack[-1] if stack else -1)
+            up = stack[-1] if stack else -1
+            if starts[-1] == end:
+                owner[-1] = up
+            else:
+                starts.append(end)
+                owner.append(up)
+    columns = (
+        array("i", owner),
+        array("B", lengths),
+        array("i", parents),
+        array("I", offsets),
+        array("Q", entries),
+    )
     if version == 4:
-        return Family(4, array("I", starts), owner, array("I", networks), lengths, parents, offsets, entries)
-    return Family(6, starts, owner, networks, lengths, parents, offsets, entries)
+        return Family(
+            4,
+            array("I", starts),
+            *columns[:0],
+            owner=columns[0],
+            network=array("I", networks),
+            length=columns[1],
+            parent=columns[2],
+            offset=columns[3],
+            entries=columns[4],
+        )
+    return Family(
+        6,
+        starts,
+        owner=columns[0],
+        network=networks,
+        length=columns[1],
+        parent=columns[2],
+        offset=columns[3],
+        entries=columns[4],
+    )
 
 
 @dataclass(frozen=True, slots=True)

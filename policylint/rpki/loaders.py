@@ -28,6 +28,11 @@ from typing import Any
 
 from policylint.rpki.vrp import RpkiDataError, check_max_length, parse_asn, parse_prefix
 
+try:  # optional, ~2x faster on the 75 MB snapshot: pip install 'policylint[fast]'
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - depends on the environment
+    _orjson = None  # type: ignore[assignment]
+
 VrpRow = tuple[int, int, int, int, int]  # version, network, length, max_length, asn
 
 
@@ -85,6 +90,11 @@ def parse_vrp_bytes(source: str, data: bytes) -> VrpData:
 
 
 def _decode_json(source: str, data: bytes) -> Any:
+    if _orjson is not None:
+        try:
+            return _orjson.loads(data)
+        except _orjson.JSONDecodeError:
+            pass  # the standard parser below names the line and column
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:
