@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from policylint.model import IPNetwork, RpkiState
 from policylint.rpki import load_vrps_text, validator
+from policylint.rpki.batch import CODES, classify
+from policylint.rpki.batch import available as batch_available
 from policylint.rpki.index import VrpIndex
 from policylint.rpki.loaders import VrpRow
 from policylint.rpki.store import dumps, loads
@@ -77,6 +79,18 @@ def test_index_matches_rfc6811_brute_force(
         assert all(
             m.covers(prefix.version, int(prefix.network_address), prefix.prefixlen) for m in v.covering
         )
+    if batch_available():
+        for version in (4, 6):
+            sel = [(p, o) for p, o in routes if p.version == version]
+            nets = [int(p.network_address) for p, _ in sel]
+            codes = classify(
+                index,
+                version,
+                nets if version == 4 else [n.to_bytes(16, "big") for n in nets],
+                [p.prefixlen for p, _ in sel],
+                [o or 0 for _, o in sel],
+            )
+            assert [CODES[c] for c in codes] == [brute(rows, p, o) for p, o in sel]
     assert len(index) == len(set(rows))
     assert sorted((v.version, v.network, v.length, v.max_length, v.asn) for v in index.vrps()) == sorted(
         set(rows)
