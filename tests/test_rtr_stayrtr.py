@@ -76,6 +76,8 @@ def test_incremental_update_after_the_cache_file_changes(tmp_path: Path) -> None
         assert asns == {64502}
         assert len(client.vrps) == 4
         assert client.update() is False  # nothing new since
+        assert client.wait_notify(0.5) is False  # no news: a clean timeout, no hang
+        assert client.update() is False  # and the session (id, serial) is still usable
 
 
 def test_cache_reset_when_the_cache_cannot_give_a_delta(tmp_path: Path) -> None:

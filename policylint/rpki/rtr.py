@@ -40,9 +40,10 @@ UNSUPPORTED_VERSION = 4
 class RtrError(Exception):
     """The session failed: connection, timeout, protocol error or an Error Report PDU."""
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    def __init__(self, message: str, code: int | None = None, *, timed_out: bool = False) -> None:
         super().__init__(message)
         self.code = code  # the Error Report code when the cache sent one
+        self.timed_out = timed_out
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +125,13 @@ class RtrClient:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.close()
-                raise RtrError(f"{self.where}: no complete answer within {self.timeout:g} s")
+                raise RtrError(f"{self.where}: no complete answer within {self.timeout:g} s", timed_out=True)
             self._sock.settimeout(min(left, self.timeout))
             try:
                 chunk = self._sock.recv(65536)
             except TimeoutError:
                 self.close()
-                raise RtrError(f"{self.where}: no answer within {self.timeout:g} s") from None
+                raise RtrError(f"{self.where}: no answer within {self.timeout:g} s", timed_out=True) from None
             except OSError as exc:
                 self.close()
                 raise RtrError(f"{self.where}: connection lost: {exc.strerror or exc}") from None
@@ -220,8 +221,8 @@ class RtrClient:
         try:
             _, pdu_type, _, _ = self._pdu(time.monotonic() + timeout)
         except RtrError as exc:
-            if "no answer" in str(exc) or "no complete answer" in str(exc):
-                self.connect()  # the read timed out: reconnect so the session stays usable
+            if exc.timed_out:
+                self.connect()  # mid-PDU state is lost with the socket; session and serial are kept
                 return False
             raise
         return pdu_type == SERIAL_NOTIFY
