@@ -70,7 +70,7 @@ CSVEXT = (
 def test_formats_are_sniffed_and_read(content: str, fmt: str) -> None:
     data = parse_vrp_bytes("f", content.encode())
     assert data.format == fmt
-    assert (4, 0x01010100, 24, 24, 13335) in data.rows
+    assert (4, 0x01010100, 24, 24, 13335) in data.rows()
     index = load_vrps_text(content)
     assert index(ip_network("1.1.1.0/24"), 13335) is RpkiState.VALID
     assert index(ip_network("1.1.1.0/24"), 64500) is RpkiState.INVALID

@@ -26,7 +26,7 @@ def load_rpki_data(
             client.reset()
             rows = sorted(client.vrps)
             where, version = client.where, client.version
-        data = VrpData(where, f"rtr v{version}", rows)
+        data = VrpData.from_rows(where, f"rtr v{version}", rows)
         if slurm is not None:
             data = load_slurm(slurm).apply(data)
         index = index_from_data(data)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from policylint.model import IPNetwork, RpkiState
 from policylint.rpki.loaders import VrpRow
-from policylint.rpki.vrp import MAX_LEN, Vrp, split_network
+from policylint.rpki.vrp import MAX_LEN, Vrp, pack, split_network
 
 VALID, INVALID, NOTFOUND = RpkiState.VALID, RpkiState.INVALID, RpkiState.NOTFOUND
 NO_ASN = -1  # an origin that matches no VRP
@@ -55,9 +55,10 @@ _ENTRY = 40  # a sort key is (network << 8 | length) << 40 | asn << 8 | maxLengt
 _ENTRY_MASK = (1 << _ENTRY) - 1
 
 
-def build_family(version: int, rows: Iterable[VrpRow]) -> Family:
-    """One pass over the VRPs sorted by (network, length): outer prefixes come first."""
-    packed = sorted({(n << 8 | ln) << 40 | a << 8 | m for _, n, ln, m, a in rows})
+def build_family(version: int, vrps: Iterable[int]) -> Family:
+    """One pass over the packed VRPs (:func:`~policylint.rpki.vrp.pack`) sorted by (network,
+    length): outer prefixes come first.  Duplicates are dropped."""
+    packed = sorted(set(vrps))
     bits = MAX_LEN[version]
     top = 1 << bits
     starts: list[int] = [0]
@@ -176,10 +177,16 @@ class VrpIndex:
         self.notes = notes
 
     @classmethod
-    def from_rows(cls, rows: Sequence[VrpRow], **meta: object) -> VrpIndex:
-        v4 = build_family(4, (r for r in rows if r[0] == 4))
-        v6 = build_family(6, (r for r in rows if r[0] == 6))
-        return cls(v4, v6, **meta)  # type: ignore[arg-type]
+    def from_rows(cls, rows: Iterable[VrpRow], **meta: object) -> VrpIndex:
+        v4: list[int] = []
+        v6: list[int] = []
+        for version, network, length, max_length, asn in rows:
+            (v4 if version == 4 else v6).append(pack(network, length, max_length, asn))
+        return cls.from_packed(v4, v6, **meta)
+
+    @classmethod
+    def from_packed(cls, v4: Iterable[int], v6: Iterable[int], **meta: object) -> VrpIndex:
+        return cls(build_family(4, v4), build_family(6, v6), **meta)  # type: ignore[arg-type]
 
     @property
     def families(self) -> tuple[Family, Family]:

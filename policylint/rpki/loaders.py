@@ -21,12 +21,13 @@ import io
 import json
 import lzma
 import socket
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
-from policylint.rpki.vrp import RpkiDataError, check_max_length, parse_asn, parse_prefix
+from policylint.rpki.vrp import RpkiDataError, check_max_length, pack, parse_asn, parse_prefix, unpack
 
 try:  # optional, ~2x faster on the 75 MB snapshot: pip install 'policylint[fast]'
     import orjson as _orjson
@@ -38,14 +39,40 @@ VrpRow = tuple[int, int, int, int, int]  # version, network, length, max_length,
 
 @dataclass(frozen=True, slots=True)
 class VrpData:
-    """VRPs read from one source, with what the source says about its freshness."""
+    """VRPs read from one source, with what the source says about its freshness.
+
+    VRPs are kept packed (:func:`~policylint.rpki.vrp.pack`), one list per address family:
+    the index is built from these without another pass over tuples.
+    """
 
     source: str
     format: str  # "rpki-client json", "routinator csv", "stayrtr json", "rtr", ...
-    rows: list[VrpRow]
+    v4: list[int]
+    v6: list[int]
     generated: float | None = None  # unix time the data was produced
     expires: float | None = None  # earliest expiry of the data (file or VRP level)
     notes: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_rows(
+        cls,
+        source: str,
+        format: str,
+        rows: Iterable[VrpRow],
+        *,
+        generated: float | None = None,
+        expires: float | None = None,
+        notes: tuple[str, ...] = (),
+    ) -> VrpData:
+        v4: list[int] = []
+        v6: list[int] = []
+        for version, network, length, max_length, asn in rows:
+            (v4 if version == 4 else v6).append(pack(network, length, max_length, asn))
+        return cls(source, format, v4, v6, generated, expires, notes)
+
+    def rows(self) -> list[VrpRow]:
+        """Every VRP as (version, network, length, max_length, asn)."""
+        return [(4, *unpack(p)) for p in self.v4] + [(6, *unpack(p)) for p in self.v6]
 
 
 def read_bytes(path: str) -> bytes:
@@ -118,11 +145,11 @@ def _json(source: str, data: bytes) -> VrpData:
         raise RpkiDataError(f"{source}: $.roas", "expected a list of VRPs under `roas`")
     meta = doc.get("metadata")
     meta = meta if isinstance(meta, dict) else {}
-    rows, earliest = _roa_rows(source, roas)
+    v4, v6, earliest = _roa_packed(source, roas)
     fmt, generated, expires = _json_flavour(meta, roas)
     if earliest is not None:
         expires = earliest if expires is None else min(expires, earliest)
-    return VrpData(source, fmt, rows, generated, expires)
+    return VrpData(source, fmt, v4, v6, generated, expires)
 
 
 def _json_flavour(meta: dict[str, Any], roas: list[Any]) -> tuple[str, float | None, float | None]:
@@ -151,31 +178,30 @@ def _time(value: object) -> float | None:
     return None
 
 
-def _roa_rows(source: str, roas: list[Any]) -> tuple[list[VrpRow], float | None]:
+def _roa_packed(source: str, roas: list[Any]) -> tuple[list[int], list[int], float | None]:
     """The fast path for well-formed data; on any doubt, the careful path names the culprit."""
-    rows: list[VrpRow] = []
-    append = rows.append
+    v4: list[int] = []
+    v6: list[int] = []
+    add4, add6 = v4.append, v6.append
     aton = socket.inet_aton
     from_bytes = int.from_bytes
-    expiries: list[float] = []
+    fields = itemgetter("asn", "prefix", "maxLength")
     try:
-        for roa in roas:
-            asn = roa["asn"]
-            if type(asn) is not int:
-                asn = parse_asn(asn)
-            addr, _, length_text = roa["prefix"].partition("/")
-            length = int(length_text)
-            max_length = roa["maxLength"]
+        for asn_value, prefix, max_length in map(fields, roas):
+            asn = asn_value if type(asn_value) is int else parse_asn(asn_value)
+            addr, _, length_text = prefix.partition("/")
             if ":" in addr:
-                version, network, length = parse_prefix(roa["prefix"])
+                _, network, length = parse_prefix(prefix)
                 if (
                     type(max_length) is not int
                     or not length <= max_length <= 128
                     or not 0 <= asn < 4294967296
                 ):
                     raise ValueError
+                add6((network << 8 | length) << 40 | asn << 8 | max_length)
             else:
                 network = from_bytes(aton(addr), "big")
+                length = int(length_text)
                 if (
                     addr.count(".") != 3
                     or type(max_length) is not int
@@ -184,11 +210,8 @@ def _roa_rows(source: str, roas: list[Any]) -> tuple[list[VrpRow], float | None]
                     or not 0 <= asn < 4294967296
                 ):
                     raise ValueError
-                version = 4
-            append((version, network, length, max_length, asn))
-            exp = roa.get("expires")
-            if exp is not None:
-                expiries.append(exp)
+                add4((network << 8 | length) << 40 | asn << 8 | max_length)
+        expiries = [e for e in map(_expires, roas) if e is not None]
     except (KeyError, TypeError, ValueError, AttributeError, OSError):
         _find_bad_roa(source, roas)
         raise  # unreachable: _find_bad_roa raises
@@ -198,7 +221,11 @@ def _roa_rows(source: str, roas: list[Any]) -> tuple[list[VrpRow], float | None]
             earliest = float(min(expiries))
         except (TypeError, ValueError):
             earliest = None
-    return rows, earliest
+    return v4, v6, earliest
+
+
+def _expires(roa: dict[str, Any]) -> Any:
+    return roa.get("expires")
 
 
 def _find_bad_roa(source: str, roas: Sequence[Any]) -> None:
@@ -267,7 +294,7 @@ def _csv(source: str, text: str) -> VrpData:
     if cols is None:
         raise RpkiDataError(f"{source}:1:1", "empty file: no VRPs")
     fmt = "routinator csvext" if after_col is not None else "routinator csv"
-    return VrpData(source, fmt, rows, None, min(expiries) if expiries else None)
+    return VrpData.from_rows(source, fmt, rows, expires=min(expiries) if expiries else None)
 
 
 def _csv_row(source: str, line: int, record: list[str], cols: dict[str, int]) -> VrpRow:

@@ -42,14 +42,20 @@ class Slurm:
     assertions: tuple[VrpRow, ...]
 
     def apply(self, data: VrpData) -> VrpData:
-        rows = (
-            [r for r in data.rows if not any(f.drops(r) for f in self.filters)] if self.filters else data.rows
-        )
-        filtered = len(data.rows) - len(rows)
+        before = data.rows()
+        rows = [r for r in before if not any(f.drops(r) for f in self.filters)] if self.filters else before
+        filtered = len(before) - len(rows)
         kept = set(rows)
         rows = rows + [a for a in dict.fromkeys(self.assertions) if a not in kept]
         note = f"SLURM {self.source}: {filtered} VRP(s) filtered, {len(self.assertions)} asserted"
-        return VrpData(data.source, data.format, rows, data.generated, data.expires, (*data.notes, note))
+        return VrpData.from_rows(
+            data.source,
+            data.format,
+            rows,
+            generated=data.generated,
+            expires=data.expires,
+            notes=(*data.notes, note),
+        )
 
 
 def _list(doc: dict[str, Any], source: str, outer: str, inner: str) -> list[Any]:

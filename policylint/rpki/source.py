@@ -58,8 +58,9 @@ def stale_warnings(index: VrpIndex, now: float | None = None) -> tuple[str, ...]
 
 
 def index_from_data(data: VrpData) -> VrpIndex:
-    return VrpIndex.from_rows(
-        data.rows,
+    return VrpIndex.from_packed(
+        data.v4,
+        data.v6,
         source=data.source,
         format=data.format,
         generated=data.generated,

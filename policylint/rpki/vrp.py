@@ -40,6 +40,20 @@ class Vrp:
         return network >> shift == self.network >> shift
 
 
+PACK_SHIFT = 40  # packed VRP: (network << 8 | length) << 40 | asn << 8 | max_length
+
+
+def pack(network: int, length: int, max_length: int, asn: int) -> int:
+    """One VRP of one address family as one integer; sorting these sorts by (network, length)."""
+    return (network << 8 | length) << PACK_SHIFT | asn << 8 | max_length
+
+
+def unpack(packed: int) -> tuple[int, int, int, int]:
+    """(network, length, max_length, asn) of :func:`pack`'s integer."""
+    key = packed >> PACK_SHIFT
+    return key >> 8, key & 0xFF, packed & 0xFF, (packed >> 8) & 0xFFFFFFFF
+
+
 def network_of(version: int, network: int, length: int) -> IPNetwork:
     if version == 4:
         return IPv4Network((network, length))
