@@ -24,7 +24,7 @@ def load_rpki_data(
         host, port = parse_endpoint(rtr)
         with RtrClient(host, port, timeout=RTR_TIMEOUT) as client:
             client.reset()
-            rows = sorted(client.vrps)
+            rows = list(client.vrps)
             where, version = client.where, client.version
         data = VrpData.from_rows(where, f"rtr v{version}", rows)
         if slurm is not None:

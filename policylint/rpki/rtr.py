@@ -77,7 +77,8 @@ class RtrClient:
         self.timers: Timers | None = None
         self.vrps: set[VrpRow] = set()
         self._sock: socket.socket | None = None
-        self._buf = b""
+        self._buf = bytearray()  # received, not yet consumed from _pos on
+        self._pos = 0
 
     @property
     def where(self) -> str:
@@ -93,7 +94,8 @@ class RtrClient:
             raise RtrError(f"{self.where}: no connection within {self.timeout:g} s") from None
         except OSError as exc:
             raise RtrError(f"{self.where}: cannot connect: {exc.strerror or exc}") from None
-        self._buf = b""
+        self._buf = bytearray()
+        self._pos = 0
 
     def close(self) -> None:
         if self._sock is not None:
@@ -121,7 +123,10 @@ class RtrClient:
 
     def _read(self, n: int, deadline: float) -> bytes:
         assert self._sock is not None
-        while len(self._buf) < n:
+        while len(self._buf) - self._pos < n:
+            if self._pos:
+                del self._buf[: self._pos]  # compact before reading more (amortised O(1) per byte)
+                self._pos = 0
             left = deadline - time.monotonic()
             if left <= 0:
                 self.close()
@@ -139,7 +144,8 @@ class RtrClient:
                 self.close()
                 raise RtrError(f"{self.where}: the cache closed the connection mid-session")
             self._buf += chunk
-        data, self._buf = self._buf[:n], self._buf[n:]
+        data = bytes(self._buf[self._pos : self._pos + n])
+        self._pos += n
         return data
 
     def _pdu(self, deadline: float) -> tuple[int, int, int, bytes]:
@@ -288,7 +294,7 @@ class RtrClient:
         self.serial = serial
 
     def index(self) -> VrpIndex:
-        return VrpIndex.from_rows(sorted(self.vrps), source=self.where, format=f"rtr v{self.version}")
+        return VrpIndex.from_rows(self.vrps, source=self.where, format=f"rtr v{self.version}")
 
 
 def fetch(endpoint: str, *, timeout: float = 10.0) -> VrpIndex:
