@@ -46,7 +46,9 @@ def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 10
 
 
 @contextmanager
-def stayrtr(cache: Path, *, refresh: int = 1, protocol: int = 2, bind: str = "127.0.0.1") -> Iterator[int]:
+def stayrtr(
+    cache: Path, *, refresh: int = 1, protocol: int = 2, bind: str = "127.0.0.1", start_timeout: float = 30.0
+) -> Iterator[int]:
     """Run stayrtr serving ``cache``; yields the port.  Always stopped afterwards."""
     assert STAYRTR is not None
     port = free_port()
@@ -62,7 +64,7 @@ def stayrtr(cache: Path, *, refresh: int = 1, protocol: int = 2, bind: str = "12
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cache.parent)
     try:
-        wait_listening(port, proc)
+        wait_listening(port, proc, start_timeout)
         yield port
     finally:
         proc.terminate()

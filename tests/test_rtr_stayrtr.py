@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bz2
+import json
+import os
 import socket
 import subprocess
 import sys
@@ -12,6 +15,7 @@ import pytest
 from rtr_servers import STAYRTR, free_port, stayrtr, write_cache
 
 from policylint.model import RpkiState
+from policylint.rpki import load_vrps
 from policylint.rpki.rtr import RtrClient, RtrError, fetch
 
 pytestmark = [
@@ -170,3 +174,33 @@ def test_cli_lint_with_rtr(tmp_path: Path) -> None:
     )
     assert gone.returncode == 2
     assert "cannot connect" in gone.stderr and "Traceback" not in gone.stderr
+
+
+SHARED = Path(os.environ.get("POLICYLINT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+SNAPSHOT = SHARED / "data" / "rpki" / "rpkiclient_summary_20250720T093135Z.json.bz2"
+
+
+@pytest.mark.skipif(not SNAPSHOT.is_file(), reason="../shared/data/rpki is not present")
+def test_real_snapshot_over_rtr_equals_the_file(tmp_path: Path) -> None:
+    """All 723,521 VRPs through StayRTR and our client: the same set as read from the file."""
+    doc = json.loads(bz2.decompress(SNAPSHOT.read_bytes()))
+    for roa in doc["roas"]:
+        roa.pop("expires", None)  # StayRTR drops VRPs whose `expires` has passed
+    cache = tmp_path / "snapshot.json"
+    write_cache(cache, doc["roas"])
+    del doc
+    from_file = load_vrps(str(SNAPSHOT), use_cache=False).index
+    with stayrtr(cache, refresh=600, start_timeout=120) as port:
+        deadline = time.monotonic() + 120
+        while True:  # StayRTR answers "No Data Available" until it has parsed the file
+            try:
+                with RtrClient("127.0.0.1", port, timeout=30) as client:
+                    client.reset()
+                    rows = client.vrps
+                break
+            except RtrError as exc:
+                if exc.code != 2 or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+    assert len(rows) == len(from_file) == 723_521
+    assert rows == {(v.version, v.network, v.length, v.max_length, v.asn) for v in from_file.vrps()}
