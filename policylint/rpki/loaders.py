@@ -24,7 +24,8 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from operator import itemgetter
+from functools import partial
+from operator import is_not, itemgetter, methodcaller
 from typing import Any
 
 from policylint.rpki.vrp import RpkiDataError, check_max_length, pack, parse_asn, parse_prefix, unpack
@@ -183,7 +184,7 @@ def _roa_packed(source: str, roas: list[Any]) -> tuple[list[int], list[int], flo
     v4: list[int] = []
     v6: list[int] = []
     add4, add6 = v4.append, v6.append
-    aton = socket.inet_aton
+    aton, pton, inet6 = socket.inet_aton, socket.inet_pton, socket.AF_INET6
     from_bytes = int.from_bytes
     fields = itemgetter("asn", "prefix", "maxLength")
     try:
@@ -191,10 +192,12 @@ def _roa_packed(source: str, roas: list[Any]) -> tuple[list[int], list[int], flo
             asn = asn_value if type(asn_value) is int else parse_asn(asn_value)
             addr, _, length_text = prefix.partition("/")
             if ":" in addr:
-                _, network, length = parse_prefix(prefix)
+                network = from_bytes(pton(inet6, addr), "big")
+                length = int(length_text)
                 if (
                     type(max_length) is not int
-                    or not length <= max_length <= 128
+                    or not 0 <= length <= max_length <= 128
+                    or network & ((1 << (128 - length)) - 1)
                     or not 0 <= asn < 4294967296
                 ):
                     raise ValueError
@@ -211,7 +214,8 @@ def _roa_packed(source: str, roas: list[Any]) -> tuple[list[int], list[int], flo
                 ):
                     raise ValueError
                 add4((network << 8 | length) << 40 | asn << 8 | max_length)
-        expiries = [e for e in map(_expires, roas) if e is not None]
+        # rpki-client's per-VRP `expires` (absent in the other formats), gathered in C
+        expiries = list(filter(partial(is_not, None), map(methodcaller("get", "expires"), roas)))
     except (KeyError, TypeError, ValueError, AttributeError, OSError):
         _find_bad_roa(source, roas)
         raise  # unreachable: _find_bad_roa raises
@@ -222,10 +226,6 @@ def _roa_packed(source: str, roas: list[Any]) -> tuple[list[int], list[int], flo
         except (TypeError, ValueError):
             earliest = None
     return v4, v6, earliest
-
-
-def _expires(roa: dict[str, Any]) -> Any:
-    return roa.get("expires")
 
 
 def _find_bad_roa(source: str, roas: Sequence[Any]) -> None:
