@@ -53,6 +53,7 @@ ROAS: list[dict[str, object]] = [
     {"asn": 64500, "prefix": "203.0.113.0/24", "maxLength": 24, "ta": "t"},  # /25 invalid: length
     {"asn": 0, "prefix": "100.64.3.0/24", "maxLength": 32, "ta": "t"},  # invalid: AS0
     {"asn": 64500, "prefix": "2001:db8::/32", "maxLength": 48, "ta": "t"},  # /48 valid, /56 invalid
+    {"asn": 64500, "prefix": "100.64.4.0/24", "maxLength": 24, "ta": "t"},  # invalid: network route-map
 ]
 EXPECTED = {
     "192.0.2.0/24": RpkiState.VALID,
@@ -61,6 +62,7 @@ EXPECTED = {
     "203.0.113.0/25": RpkiState.INVALID,
     "100.64.3.0/24": RpkiState.INVALID,
     "100.64.1.0/24": RpkiState.NOTFOUND,
+    "100.64.4.0/24": RpkiState.INVALID,
     "2001:db8:1::/48": RpkiState.VALID,
     "2001:db8:2::/56": RpkiState.INVALID,
     "3fff:1::/48": RpkiState.NOTFOUND,
@@ -98,6 +100,9 @@ exit
 route-map OUT4 permit 20
 exit
 route-map OUT6 permit 10
+exit
+route-map ORIGINATE permit 10
+ set as-path prepend 64512
 exit
 """
 
@@ -173,7 +178,11 @@ def lab() -> Iterator[Lab]:
              "-checktime=false", "-metrics.addr", "", "-log.verbose=false"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work,
         ))  # fmt: skip
-        v4 = "\n".join(f"  network {p}" for p in EXPECTED if ":" not in p)
+        v4 = "\n".join(
+            f"  network {p}" + (" route-map ORIGINATE" if p == "100.64.4.0/24" else "")
+            for p in EXPECTED
+            if ":" not in p
+        )
         v6 = "\n".join(f"  network {p}" for p in EXPECTED if ":" in p)
         conf_o = work / "orig" / "frr.conf"
         conf_v = work / "val" / "frr.conf"
@@ -248,7 +257,7 @@ def test_rules_fire_exactly_where_frr_sees_invalid_and_not_found(lab: Lab) -> No
     lines = lab.originator_conf.read_text(encoding="utf-8").splitlines()
 
     def prefixes(rule: str) -> set[str]:
-        return {lines[f.line - 1].split()[-1] for f in found if f.rule == rule}
+        return {lines[f.line - 1].split()[1] for f in found if f.rule == rule}  # network P ...
 
     assert prefixes("RV105") == {p for p, s in frr.items() if s is RpkiState.INVALID}
     assert prefixes("RV106") == {p for p, s in frr.items() if s is RpkiState.NOTFOUND}

@@ -1,9 +1,10 @@
 """RPKI data rules (RV105-RV108): will what each site announces be RPKI-valid?
 
 Fed by ``--vrps FILE`` / ``--rtr HOST:PORT`` through ``Options.vrps``; silent without
-data.  An *announcement* is an originated prefix (``network``, ``aggregate-address``)
-as an eBGP neighbor receives it after the export policy: its origin is the last ASN of
-the path the neighbor sees (the local AS, or an ASN the policy prepended).  A device
+data.  An *announcement* is an originated prefix (``network``, ``aggregate-address``;
+through its own route-map when it has one) as an eBGP neighbor receives it after the
+export policy: its origin is the last ASN of the path the neighbor sees (the local AS,
+or an ASN a policy prepended).  A device
 with no eBGP session originates with its own AS (it is announced elsewhere in the AS).
 Validation is RFC 6811 against the loaded VRPs; networks that enforce ROV drop invalid
 routes (RFC 8893 discussion, RFC 9319 on maxLength).
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from policylint.evaluate import Route, evaluate_session, export_path
+from policylint.evaluate import Route, evaluate_policy, evaluate_session, export_path
 from policylint.findings import Finding
 from policylint.model import Afi, Device, IPNetwork, Network, Origination, RpkiState
 from policylint.options import Options
@@ -43,14 +44,21 @@ def announcements(device: Device) -> list[Announced]:
     for orig in device.originations:
         if orig.prefix is None:
             continue
+        route = Route(orig.prefix)
+        if orig.route_map is not None:  # `network P route-map RM`: RM can deny it or prepend
+            made = evaluate_policy(device, orig.route_map.name, route, local_as=device.asn)
+            if not made.permitted:
+                continue
+            route = made.route
         afi = Afi.IPV4 if orig.prefix.version == 4 else Afi.IPV6
         if not ebgp:
-            if device.asn is not None:
-                out.append(Announced(device, orig, orig.prefix, device.asn, ()))
+            origin = route.as_path[-1] if route.as_path else device.asn
+            if origin is not None:
+                out.append(Announced(device, orig, orig.prefix, origin, ()))
             continue
         by_origin: dict[int, list[str]] = {}
         for nb in ebgp:
-            decision = evaluate_session(device, nb, afi, "export", Route(orig.prefix))
+            decision = evaluate_session(device, nb, afi, "export", route)
             if not decision.permitted:
                 continue
             path = export_path(device, nb, decision)
