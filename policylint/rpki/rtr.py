@@ -234,7 +234,18 @@ class RtrClient:
         return pdu_type == SERIAL_NOTIFY
 
     def _receive(self, vrps: set[VrpRow], *, full: bool) -> bool:
-        """Read Cache Response .. End of Data into ``vrps``.  False on Cache Reset."""
+        """Read Cache Response .. End of Data into ``vrps``.  False on Cache Reset.
+
+        Any error drops the connection: the rest of the answer is still in flight, and the
+        next query starts on a clean one (session id and serial are kept).
+        """
+        try:
+            return self._receive_pdus(vrps, full=full)
+        except RtrError:
+            self.close()
+            raise
+
+    def _receive_pdus(self, vrps: set[VrpRow], *, full: bool) -> bool:
         deadline = time.monotonic() + self.timeout * 6
         while True:
             _, pdu_type, field, body = self._pdu(deadline)
