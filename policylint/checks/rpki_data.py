@@ -37,8 +37,27 @@ class Announced:
     neighbors: tuple[str, ...]  # eBGP neighbors that receive it (empty: no eBGP session here)
 
 
+_MEMO: dict[int, tuple[Device, list[Announced]]] = {}
+_MEMO_MAX = 4096
+
+
 def announcements(device: Device) -> list[Announced]:
-    """Every (originated prefix, origin ASN) this device sends to eBGP neighbors."""
+    """Every (originated prefix, origin ASN) this device sends to eBGP neighbors.
+
+    Four rules ask for the same device's announcements; devices are immutable, so the
+    answer is remembered by identity (bounded).
+    """
+    hit = _MEMO.get(id(device))
+    if hit is not None and hit[0] is device:
+        return hit[1]
+    out = _announcements(device)
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    _MEMO[id(device)] = (device, out)
+    return out
+
+
+def _announcements(device: Device) -> list[Announced]:
     out: list[Announced] = []
     ebgp = device.ebgp_neighbors
     for orig in device.originations:
@@ -152,7 +171,8 @@ def rv107(network: Network, options: Options) -> Iterator[Finding]:
             yield Finding(
                 a.origination.span,
                 f"{a.prefix} is RPKI-valid through VRP {m}, whose maxLength {m.max_length} is longer than "
-                f"anything announced under it (/{top} at most): a forged-origin hijack announcing a "
+                f"anything the linted devices announce under it (/{top} at most): a forged-origin hijack "
+                f"announcing a "
                 f"/{m.max_length} inside {m.prefix} with a path ending in AS{m.asn} is also RPKI-valid and "
                 f"wins by longest match, pulling that traffic away (RFC 9319). Publish a ROA with maxLength "
                 f"{top}, or one ROA per announced prefix.",
