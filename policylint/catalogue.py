@@ -36,6 +36,7 @@ class RuleCase:
     files: dict[str, str]  # file name -> config text
     expect: tuple[str, ...]  # "file:line" expected to fire; () = must stay silent
     vendor_valid: bool  # the snippet is valid for the vendor's own parser (oracle-checked)
+    vrps: str | None = None  # RPKI data rules: a VRP file's content (any format the loaders read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ def _case(code: str, raw: dict[str, Any]) -> RuleCase:
         files=files,
         expect=expect,
         vendor_valid=bool(raw.get("vendor_valid", True)),
+        vrps=str(raw["vrps"]) if raw.get("vrps") is not None else None,
     )
 
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from policylint.loader import Progress as ProgressFn
     from policylint.options import Options
     from policylint.pipeline import LintFn
+    from policylint.rpki.index import VrpIndex
 
 PROGRESS_MIN_FILES = 50
 
@@ -252,9 +253,21 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         bool,
         typer.Option("--no-github-annotations", help="No ::error lines on stderr when GITHUB_ACTIONS=true."),
     ] = False,
+    vrps: Annotated[
+        str | None,
+        typer.Option("--vrps", metavar="FILE", help="RPKI VRP file (rpki-client, Routinator, StayRTR)."),
+    ] = None,
+    rtr: Annotated[
+        str | None,
+        typer.Option("--rtr", metavar="HOST:PORT", help="Fetch VRPs from an RTR cache (RFC 8210) instead."),
+    ] = None,
+    slurm: Annotated[
+        str | None, typer.Option("--slurm", metavar="FILE", help="SLURM (RFC 8416) exceptions for the VRPs.")
+    ] = None,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
+        from policylint.options import Options
         from policylint.report import ReportConfig, error_lines, exit_code, render
 
         extra = parse_reports(reports or [])
@@ -270,9 +283,11 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
             no_baseline=no_baseline,
             max_prepends=max_prepends,
         )
+        rpki = _with_rpki_data(Options(), vrps, rtr, slurm).vrps
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
         try:
-            run = run_pipeline(paths, settings, bar, lint=_lint_with(jobs=jobs, cache=not no_cache))
+            lint_fn = _lint_with(jobs=jobs, cache=not no_cache, vrps=rpki)
+            run = run_pipeline(paths, settings, bar, lint=lint_fn)
         finally:
             if bar is not None:
                 bar.close()
@@ -308,17 +323,22 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         raise typer.Exit(code)
 
 
-def _lint_with(*, jobs: int | None, cache: bool) -> LintFn:
-    """The engine call for the pipeline: worker processes, and the cache keyed by the run's
-    options and *selected* checks (a ``--select`` run must not fill entries a full run reads)."""
+def _lint_with(*, jobs: int | None, cache: bool, vrps: VrpIndex | None) -> LintFn:
+    """The engine call for the pipeline: worker processes, RPKI data, and the cache keyed by the
+    run's options and *selected* checks (a ``--select`` run must not fill entries a full run
+    reads).  Runs with RPKI data bypass the cache: the data changes without the files changing."""
 
     def lint(
         paths: Sequence[str], options: Options, progress: ProgressFn | None, checks: Sequence[Check]
     ) -> LintResult:
+        from dataclasses import replace
+
         from policylint.cache import Cache
         from policylint.engine import lint_paths
 
-        opened = Cache.open(options, checks) if cache else None
+        if vrps is not None:
+            options = replace(options, vrps=vrps)
+        opened = Cache.open(options, checks) if cache and vrps is None else None
         return lint_paths(paths, options, progress, checks, jobs=jobs, cache=opened)
 
     return lint
@@ -326,6 +346,26 @@ def _lint_with(*, jobs: int | None, cache: bool) -> LintFn:
 
 app.add_typer(baseline_app, name="baseline")
 app.command("config")(config_cmd)
+
+
+def _with_rpki_data(options: Options, vrps: str | None, rtr: str | None, slurm: str | None) -> Options:
+    """Load ``--vrps`` / ``--rtr`` (with ``--slurm``) into the options; bad data exits 2."""
+    if vrps is None and rtr is None:
+        if slurm is not None:
+            _fail("--slurm needs --vrps FILE or --rtr HOST:PORT")
+        return options
+    if vrps is not None and rtr is not None:
+        _fail("give either --vrps or --rtr, not both")
+    import dataclasses
+
+    from policylint.rpki.cli_support import load_rpki_data
+
+    index, warnings, error = load_rpki_data(vrps, rtr, slurm)
+    for warning in warnings:
+        sys.stderr.write(f"policylint: warning: {warning}\n")
+    if index is None:
+        _fail(error)
+    return dataclasses.replace(options, vrps=index)
 
 
 def _catalogue() -> dict[str, RuleDoc]:

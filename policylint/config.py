@@ -14,7 +14,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +230,7 @@ def _selectors(
 
 
 def _options(table: Mapping[str, Any], where: _Where, inventory: Inventory) -> Options:
-    values: dict[str, int] = {}
+    values: dict[str, Any] = {}
     for key, raw in table.items():
         spec = OPTION_KEYS.get(key)
         if spec is None:
@@ -240,7 +240,7 @@ def _options(table: Mapping[str, Any], where: _Where, inventory: Inventory) -> O
         if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
             raise where.error(["options", key], f"option {key!r} must be an integer from {low} to {high}")
         values[name] = raw
-    return Options(**values, inventory=inventory)
+    return replace(Options(inventory=inventory), **values)
 
 
 def _role(raw: Any, where: _Where, keys: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ from policylint.checks.prefix_length import px101, px102, px103
 from policylint.checks.prepend import pp101, pp102, pp103, pp104, pp105, pp106
 from policylint.checks.reference import rf101
 from policylint.checks.rpki import rv101, rv102, rv103, rv104
+from policylint.checks.rpki_data import gather_announced, rv105, rv106, rv107, rv108
 from policylint.checks.runtime import ps006
 
 CHECKS: tuple[Check, ...] = (
@@ -19,6 +20,10 @@ CHECKS: tuple[Check, ...] = (
     Check("RV102", device=rv102),
     Check("RV103", device=rv103),
     Check("RV104", device=rv104),
+    Check("RV105", device=rv105),
+    Check("RV106", device=rv106),
+    Check("RV107", gather=gather_announced, reduce=rv107),
+    Check("RV108", gather=gather_announced, reduce=rv108),
     Check("LK101", device=lk101),
     Check("LK102", device=lk102),
     Check("LK103", device=lk103),

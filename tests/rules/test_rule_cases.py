@@ -13,6 +13,7 @@ from policylint.engine import lint_files
 from policylint.loader import load_text
 from policylint.options import Options
 from policylint.pipeline import Settings, postprocess
+from policylint.rpki import load_vrps_text
 from policylint.vendors import FileResult
 
 CATALOGUE = load_catalogue()
@@ -60,7 +61,8 @@ def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path, monkeypatch: py
     if case.vendor == "mixed":  # the files really are of different vendors, each detected
         assert len({f.vendor for f in files}) >= 2, [f.vendor for f in files]
     checks = [c for c in CHECKS if doc.code in (c.code, suppress.CODE)]
-    result = lint_files(files, Options(), checks)
+    options = Options() if case.vrps is None else Options(vrps=load_vrps_text(case.vrps, "case.vrps"))
+    result = lint_files(files, options, checks)
     assert not result.tool_errors, result.tool_errors
     # the CI-gate steps (inline suppressions, PS005) with default settings: every rule enabled
     result = postprocess(result, Settings(), CATALOGUE, frozenset(CATALOGUE)).result
