@@ -268,7 +268,7 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     """Lint config files and directories (recursively)."""
     with _guard():
         from policylint.options import Options
-        from policylint.report import ReportConfig, error_lines, exit_code, render
+        from policylint.report import ReportConfig, error_lines, render, run_exit_code
 
         extra = parse_reports(reports or [])
         settings = settings_for(
@@ -297,10 +297,9 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
             show_unsupported=show_unsupported,
             quiet=quiet,
             rules=tuple(sorted(run.enabled)),
+            exit_zero=exit_zero,
         )
-        code = exit_code(result, config.fail_on)
-        if exit_zero and code == 1:
-            code = 0
+        code = run_exit_code(result, config)
         for rfmt, rpath in extra:
             write_report(result, rfmt, rpath, config)
         if github_annotations(no_github_annotations, fmt.value, extra):

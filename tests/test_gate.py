@@ -85,6 +85,11 @@ def test_fail_on_and_exit_zero() -> None:
     assert invoke("lint", "site", "--fail-on", "error")[0] == 1  # LK102 is an error
     assert invoke("lint", "site", "--exit-zero")[0] == 0
     assert invoke("lint", "site", "missing.conf", "--exit-zero")[0] == 2  # input errors still fail
+    # the JSON report states the exit code the process really has
+    code, stdout, _ = invoke("lint", "site", "--exit-zero", "--format", "json")
+    assert code == 0 and json.loads(stdout)["summary"]["exit_code"] == 0
+    code, stdout, _ = invoke("lint", "site", "--format", "json")
+    assert code == 1 and json.loads(stdout)["summary"]["exit_code"] == 1
 
 
 def test_config_file_applies(repo: Path) -> None:

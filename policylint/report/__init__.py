@@ -37,6 +37,13 @@ class ReportConfig:
     quiet: bool = False  # findings only: no summary or count lines
     version: str = field(default=__version__)
     rules: tuple[str, ...] | None = None  # enabled rule codes (SARIF lists them); None: the whole catalogue
+    exit_zero: bool = False  # --exit-zero: findings never fail the run (input errors still do)
+
+
+def run_exit_code(result: LintResult, config: ReportConfig) -> int:
+    """The process's exit code: :func:`exit_code`, with ``--exit-zero`` applied."""
+    code = exit_code(result, config.fail_on)
+    return 0 if code == EXIT_FINDINGS and config.exit_zero else code
 
 
 def fail_rank(fail_on: str) -> int | None:

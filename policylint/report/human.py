@@ -35,8 +35,8 @@ from policylint.report import (
     by_severity,
     clean,
     count_line,
-    exit_code,
     plural,
+    run_exit_code,
     split_unsupported,
 )
 
@@ -304,7 +304,7 @@ def _render(console: Console, painter: _Painter, result: LintResult, config: Rep
         )
     )
     line = Text(count_line(result.findings))
-    code = exit_code(result, config.fail_on)
+    code = run_exit_code(result, config)
     if code == 1:
         line.append(f" Failing: findings at or above {config.fail_on}.", style="bold red")
     elif code == 2:

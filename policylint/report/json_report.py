@@ -21,7 +21,7 @@ import json
 from typing import TYPE_CHECKING, Any, TextIO
 
 from policylint.catalogue import CATEGORIES
-from policylint.report import ReportConfig, by_severity, exit_code
+from policylint.report import ReportConfig, by_severity, run_exit_code
 
 if TYPE_CHECKING:
     from policylint.engine import LintResult
@@ -66,7 +66,7 @@ def document(result: LintResult, config: ReportConfig) -> dict[str, Any]:
         "findings": len(result.findings),
         "by_severity": by_severity(result.findings),
         "by_category": by_category,
-        "exit_code": exit_code(result, config.fail_on),
+        "exit_code": run_exit_code(result, config),
     }
     return {
         "schema_version": SCHEMA_VERSION,
