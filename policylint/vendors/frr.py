@@ -12,14 +12,11 @@ from pathlib import PurePath
 
 from policylint.model import (
     Afi,
-    AsPathList,
-    CommunityList,
     Device,
     Filters,
     Neighbor,
     NeighborAF,
     Policy,
-    PrefixList,
     Ref,
     Role,
     RoleSource,
@@ -211,6 +208,7 @@ def _device(asm: FrrAssembler) -> Device:
         line = b.rpki_line or b.caches[0].span.line
         rpki = RpkiConfig(tuple(b.caches), b.span(line, b.rpki_end or line))
     default = next((i for i in b.instances if i.vrf is None), b.instances[0] if b.instances else None)
+    lists = b.lists()
     return Device(
         hostname=_hostname(b),
         vendor="frr",
@@ -220,23 +218,10 @@ def _device(asm: FrrAssembler) -> Device:
         neighbors=neighbors,
         peer_groups=groups,
         policies=_policies(b),
-        prefix_lists={
-            key: PrefixList(
-                key[1], key[0], tuple(sorted(lb.prefix_entries, key=lambda e: e.seq)), b.span(lb.line)
-            )
-            for key, lb in b.prefix_lists.items()
-        },
-        as_path_lists={
-            n: AsPathList(n, tuple(lb.aspath_entries), b.span(lb.line)) for n, lb in b.aspath_lists.items()
-        },
-        community_lists={
-            n: CommunityList(n, False, tuple(lb.community_entries), b.span(lb.line))
-            for n, lb in b.community_lists.items()
-        },
-        large_community_lists={
-            n: CommunityList(n, True, tuple(lb.community_entries), b.span(lb.line))
-            for n, lb in b.large_community_lists.items()
-        },
+        prefix_lists=lists.prefix_lists,
+        as_path_lists=lists.as_path_lists,
+        community_lists=lists.community_lists,
+        large_community_lists=lists.large_community_lists,
         originations=tuple(b.originations),
         rpki=rpki,
         semantics=_semantics(b),

@@ -8,11 +8,14 @@ from policylint.model import (
     Action,
     Afi,
     AsPathEntry,
+    AsPathList,
     CommunityEntry,
+    CommunityList,
     Match,
     OnMatch,
     Origination,
     PrefixEntry,
+    PrefixList,
     Ref,
     RpkiCache,
     SetAction,
@@ -109,3 +112,34 @@ class DeviceBuilder:
 
     def span(self, line: int, end: int | None = None) -> Span:
         return Span(self.path, line, line if end is None else end)
+
+    def lists(self) -> ModelLists:
+        """The prefix-, AS-path- and community-lists as model objects (prefix entries by seq)."""
+        return ModelLists(
+            prefix_lists={
+                key: PrefixList(
+                    key[1], key[0], tuple(sorted(lb.prefix_entries, key=lambda e: e.seq)), self.span(lb.line)
+                )
+                for key, lb in self.prefix_lists.items()
+            },
+            as_path_lists={
+                n: AsPathList(n, tuple(lb.aspath_entries), self.span(lb.line))
+                for n, lb in self.aspath_lists.items()
+            },
+            community_lists={
+                n: CommunityList(n, False, tuple(lb.community_entries), self.span(lb.line))
+                for n, lb in self.community_lists.items()
+            },
+            large_community_lists={
+                n: CommunityList(n, True, tuple(lb.community_entries), self.span(lb.line))
+                for n, lb in self.large_community_lists.items()
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ModelLists:
+    prefix_lists: dict[tuple[Afi, str], PrefixList]
+    as_path_lists: dict[str, AsPathList]
+    community_lists: dict[str, CommunityList]
+    large_community_lists: dict[str, CommunityList]

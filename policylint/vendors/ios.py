@@ -29,10 +29,7 @@ from __future__ import annotations
 
 from policylint.model import (
     Afi,
-    AsPathList,
-    CommunityList,
     Device,
-    PrefixList,
     RpkiConfig,
     UndefinedMatch,
     UndefinedPolicy,
@@ -163,6 +160,7 @@ def _device(asm: IosAssembler) -> Device:
             invalid_excluded=not (asm.rpki_allow_invalid or asm.rpki_disabled),
         )
     default = b.instances[0] if b.instances else None
+    lists = b.lists()
     return Device(
         hostname=_hostname(b),
         vendor="ios",
@@ -172,19 +170,9 @@ def _device(asm: IosAssembler) -> Device:
         neighbors=neighbors,
         peer_groups=groups,
         policies=_policies(b),
-        prefix_lists={
-            key: PrefixList(
-                key[1], key[0], tuple(sorted(lb.prefix_entries, key=lambda e: e.seq)), b.span(lb.line)
-            )
-            for key, lb in b.prefix_lists.items()
-        },
-        as_path_lists={
-            n: AsPathList(n, tuple(lb.aspath_entries), b.span(lb.line)) for n, lb in b.aspath_lists.items()
-        },
-        community_lists={
-            n: CommunityList(n, False, tuple(lb.community_entries), b.span(lb.line))
-            for n, lb in b.community_lists.items()
-        },
+        prefix_lists=lists.prefix_lists,
+        as_path_lists=lists.as_path_lists,
+        community_lists=lists.community_lists,
         large_community_lists={},
         originations=tuple(b.originations),
         rpki=rpki,
