@@ -92,7 +92,7 @@ def _coalesce(ivs: list[_Iv]) -> list[_Iv]:
 
 _Profile = tuple[tuple[int, list[_Iv]], ...]
 _PROFILES: dict[int, tuple[Canon, _Profile]] = {}  # id(nodes) -> (nodes, profile)
-_PROFILE_LIMIT = 4096
+_PROFILE_LIMIT = 256
 
 
 def _profile(nodes: Canon, width: int) -> _Profile:
@@ -266,12 +266,22 @@ def combine(a: Canon, b: Canon, width: int, op: str) -> Canon:
 
 def first_match(entries: list[tuple[Node, bool]], width: int) -> Canon:
     """Canonical encoding of what a first-match list of ``(node, permits)`` entries permits."""
-    items: dict[int, list[tuple[int, int, int, bool]]] = {}  # mask -> (lo, hi, order, permits)
-    for order, ((addr, plen, mask), permits) in enumerate(entries):
-        items.setdefault(mask, []).append((addr, addr + (1 << (width - plen)), order, permits))
+    items = sorted(  # (lo, hi, order, permits, mask), by address: each class filters, never re-sorts
+        (addr, addr + (1 << (width - plen)), order, permits, mask)
+        for order, ((addr, plen, mask), permits) in enumerate(entries)
+    )
     acc: _Acc = {}
-    for k, cmask in _classes(items):
-        todo = sorted(it for m, its in items.items() if m >> k & 1 for it in its)
+    if all(it[3] for it in items):  # no deny: the union of the entries
+        spans = [(lo, hi, mask) for lo, hi, _, _, mask in items]
+        for k, cmask in _classes({m for _, _, m in spans}):
+            bit = 1 << k
+            ivs = [(lo, hi) for lo, hi, m in spans if m & bit]
+            if ivs:
+                _add(acc, _coalesce(ivs), cmask)
+        return _finish(acc, width)
+    for k, cmask in _classes({it[4] for it in items}):
+        bit = 1 << k
+        todo = [(lo, hi, order, permits) for lo, hi, order, permits, m in items if m & bit]
         if any(not it[3] for it in todo):
             _add(acc, _coalesce(_sweep(todo)), cmask)
         elif todo:
