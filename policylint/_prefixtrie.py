@@ -80,12 +80,11 @@ def _coalesce(ivs: list[_Iv]) -> list[_Iv]:
     append = out.append
     lo, hi = ivs[0]
     for nlo, nhi in ivs:
-        if nlo <= hi:
-            if nhi > hi:
-                hi = nhi
-        else:
+        if nlo > hi:
             append((lo, hi))
             lo, hi = nlo, nhi
+        elif nhi > hi:
+            hi = nhi
     append((lo, hi))
     return out
 

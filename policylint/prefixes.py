@@ -51,8 +51,30 @@ def _lengths_only(nodes: Canon) -> int | None:
     return None
 
 
+_HELD: dict[int, tuple[Canon, int]] = {}  # id(nodes) -> (nodes, OR of their masks)
+
+
+def _held(nodes: Canon) -> int:
+    """Every length some member of ``nodes`` has (memoized by identity: sets are reused a lot)."""
+    hit = _HELD.get(id(nodes))
+    if hit is not None and hit[0] is nodes:
+        return hit[1]
+    held = 0
+    for _, _, m in nodes:
+        held |= m
+    if len(_HELD) >= 1024:
+        _HELD.clear()
+    _HELD[id(nodes)] = (nodes, held)
+    return held
+
+
 def _mask_all(nodes: Canon, keep: int) -> Canon:
     """Keep only the lengths in ``keep``: a length-only restriction keeps the encoding canonical."""
+    held = _held(nodes)
+    if not held & keep:
+        return ()
+    if not held & ~keep:
+        return nodes
     return tuple([(a, p, m & keep) for a, p, m in nodes if m & keep])
 
 
