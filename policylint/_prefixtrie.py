@@ -178,19 +178,28 @@ def normalize(table: Table, width: int) -> Canon:
 
 def _iv_and(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
     out: list[_Iv] = []
+    na, nb = len(a), len(b)
+    if not na or not nb:
+        return out
+    append = out.append
     i = j = 0
-    while i < len(a) and j < len(b):
-        alo, ahi = a[i]
-        blo, bhi = b[j]
+    alo, ahi = a[0]
+    blo, bhi = b[0]
+    while True:
         lo = alo if alo > blo else blo
         hi = ahi if ahi < bhi else bhi
         if lo < hi:
-            out.append((lo, hi))
+            append((lo, hi))
         if ahi < bhi:
             i += 1
+            if i == na:
+                return out
+            alo, ahi = a[i]
         else:
             j += 1
-    return out
+            if j == nb:
+                return out
+            blo, bhi = b[j]
 
 
 def _iv_sub(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
@@ -222,17 +231,35 @@ def _iv_or(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
 _OPS: dict[str, _IvOp] = {"and": _iv_and, "sub": _iv_sub, "or": _iv_or}
 
 
+_HULLS: dict[int, tuple[Canon, list[_Iv]]] = {}  # id(nodes) -> (nodes, hull)
+
+
+def _hull(nodes: Canon, width: int) -> list[_Iv]:
+    """The coalesced address span of all the nodes (memoized by identity, like profiles)."""
+    hit = _HULLS.get(id(nodes))
+    if hit is not None and hit[0] is nodes:
+        return hit[1]
+    # canonical nodes are sorted by address, so their spans are sorted by start
+    hull = _coalesce([(addr, addr + (1 << (width - plen))) for addr, plen, _ in nodes])
+    if len(_HULLS) >= _PROFILE_LIMIT:
+        _HULLS.clear()
+    _HULLS[id(nodes)] = (nodes, hull)
+    return hull
+
+
 def _overlap(a: Canon, b: Canon, width: int) -> bool:
     """Do some node of ``a`` and some node of ``b`` share an address (whatever their lengths)?"""
-    spans = sorted(
-        [(addr, addr + (1 << (width - plen)), 0) for addr, plen, _ in a]
-        + [(addr, addr + (1 << (width - plen)), 1) for addr, plen, _ in b]
-    )
-    ends = [0, 0]
-    for lo, hi, side in spans:
-        if lo < ends[1 - side]:
+    ha, hb = _hull(a, width), _hull(b, width)
+    i = j = 0
+    while i < len(ha) and j < len(hb):
+        alo, ahi = ha[i]
+        blo, bhi = hb[j]
+        if alo < bhi and blo < ahi:
             return True
-        ends[side] = max(ends[side], hi)
+        if ahi <= bhi:
+            i += 1
+        else:
+            j += 1
     return False
 
 
