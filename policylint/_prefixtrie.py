@@ -74,34 +74,86 @@ def _select(groups: dict[int, list[_Iv]], k: int, presorted: bool) -> list[_Iv]:
 
 def _coalesce(ivs: list[_Iv]) -> list[_Iv]:
     """Merge overlapping or adjacent intervals of an address-sorted list."""
+    if len(ivs) < 2:
+        return ivs
     out: list[_Iv] = []
-    for lo, hi in ivs:
-        if out and lo <= out[-1][1]:
-            if hi > out[-1][1]:
-                out[-1] = (out[-1][0], hi)
-        else:
-            out.append((lo, hi))
+    append = out.append
+    lo, hi = ivs[0]
+    for nlo, nhi in ivs:
+        if nlo > hi:
+            append((lo, hi))
+            lo, hi = nlo, nhi
+        elif nhi > hi:
+            hi = nhi
+    append((lo, hi))
     return out
 
 
-def _emit(out: Table, ivs: list[_Iv], cmask: int, width: int) -> None:
-    """Cut coalesced intervals into maximal aligned blocks, adding ``cmask`` to each."""
+_Profile = tuple[tuple[int, list[_Iv]], ...]
+_PROFILES: dict[int, tuple[Canon, _Profile]] = {}  # id(nodes) -> (nodes, profile)
+_PROFILE_LIMIT = 256
+
+
+def _profile(nodes: Canon, width: int) -> _Profile:
+    """``(class mask, coalesced intervals of R_k)`` per class of lengths of one encoding.
+
+    Memoized by identity (the same big set is often combined with many others); the
+    returned lists are shared and must not be modified.
+    """
+    hit = _PROFILES.get(id(nodes))
+    if hit is not None and hit[0] is nodes:
+        return hit[1]
+    groups = _groups(nodes, width)
+    prof = tuple((cmask, _coalesce(_select(groups, k, presorted=True))) for k, cmask in _classes(groups))
+    if len(_PROFILES) >= _PROFILE_LIMIT:
+        _PROFILES.clear()
+    _PROFILES[id(nodes)] = (nodes, prof)
+    return prof
+
+
+def _pick(prof: _Profile, bit: int) -> list[_Iv]:
+    for cmask, ivs in prof:
+        if cmask & bit:
+            return ivs
+    return []
+
+
+_Acc = dict[_Iv, int]  # coalesced interval -> OR of the class masks it is an interval of
+_Out = dict[int, int]  # (address << 8 | prefixlen) -> length mask
+
+
+def _add(acc: _Acc, ivs: list[_Iv], cmask: int) -> None:
+    """Record that the coalesced intervals ``ivs`` make up ``R_k`` for every length in ``cmask``."""
+    get = acc.get
+    for iv in ivs:
+        acc[iv] = get(iv, 0) | cmask
+
+
+def _emit(acc: _Acc, width: int) -> _Out:
+    """Cut each interval into maximal aligned blocks once, giving each block the interval's masks.
+
+    An interval shared by several length classes is cut once (its blocks do not depend on
+    the class); blocks of different intervals can coincide, so masks are OR-ed per block.
+    """
     top = 1 << width
+    out: _Out = {}
     get = out.get
-    for start, hi in ivs:
+    for (start, hi), cmask in acc.items():
         lo = start
         while lo < hi:
             size = lo & -lo if lo else top  # the largest block aligned at lo ...
             rest = hi - lo
             if size > rest:  # ... that still fits
                 size = 1 << (rest.bit_length() - 1)
-            key = (lo, width + 1 - size.bit_length())
+            key = lo << 8 | (width + 1 - size.bit_length())
             out[key] = get(key, 0) | cmask
             lo += size
+    return out
 
 
-def _finish(out: Table) -> Canon:
-    return tuple(sorted((a, p, m) for (a, p), m in out.items()))
+def _finish(acc: _Acc, width: int) -> Canon:
+    out = _emit(acc, width)
+    return tuple([(key >> 8, key & 255, out[key]) for key in sorted(out)])
 
 
 def normalize(table: Table, width: int) -> Canon:
@@ -116,29 +168,38 @@ def normalize(table: Table, width: int) -> Canon:
     if not nodes:
         return ()
     groups = _groups(nodes, width)
-    out: Table = {}
+    acc: _Acc = {}
     for k, cmask in _classes(groups):
         ivs = _select(groups, k, presorted=False)
         if ivs:
-            _emit(out, _coalesce(sorted(ivs) if len(ivs) > 1 else ivs), cmask, width)
-    return _finish(out)
+            _add(acc, _coalesce(sorted(ivs) if len(ivs) > 1 else ivs), cmask)
+    return _finish(acc, width)
 
 
 def _iv_and(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
     out: list[_Iv] = []
+    na, nb = len(a), len(b)
+    if not na or not nb:
+        return out
+    append = out.append
     i = j = 0
-    while i < len(a) and j < len(b):
-        alo, ahi = a[i]
-        blo, bhi = b[j]
+    alo, ahi = a[0]
+    blo, bhi = b[0]
+    while True:
         lo = alo if alo > blo else blo
         hi = ahi if ahi < bhi else bhi
         if lo < hi:
-            out.append((lo, hi))
+            append((lo, hi))
         if ahi < bhi:
             i += 1
+            if i == na:
+                return out
+            alo, ahi = a[i]
         else:
             j += 1
-    return out
+            if j == nb:
+                return out
+            blo, bhi = b[j]
 
 
 def _iv_sub(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
@@ -162,23 +223,43 @@ def _iv_sub(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
 
 
 def _iv_or(a: list[_Iv], b: list[_Iv]) -> list[_Iv]:
-    return sorted(a + b)
+    if not a or not b:
+        return a or b
+    return _coalesce(sorted(a + b))
 
 
 _OPS: dict[str, _IvOp] = {"and": _iv_and, "sub": _iv_sub, "or": _iv_or}
 
 
+_HULLS: dict[int, tuple[Canon, list[_Iv]]] = {}  # id(nodes) -> (nodes, hull)
+
+
+def _hull(nodes: Canon, width: int) -> list[_Iv]:
+    """The coalesced address span of all the nodes (memoized by identity, like profiles)."""
+    hit = _HULLS.get(id(nodes))
+    if hit is not None and hit[0] is nodes:
+        return hit[1]
+    # canonical nodes are sorted by address, so their spans are sorted by start
+    hull = _coalesce([(addr, addr + (1 << (width - plen))) for addr, plen, _ in nodes])
+    if len(_HULLS) >= _PROFILE_LIMIT:
+        _HULLS.clear()
+    _HULLS[id(nodes)] = (nodes, hull)
+    return hull
+
+
 def _overlap(a: Canon, b: Canon, width: int) -> bool:
     """Do some node of ``a`` and some node of ``b`` share an address (whatever their lengths)?"""
-    spans = sorted(
-        [(addr, addr + (1 << (width - plen)), 0) for addr, plen, _ in a]
-        + [(addr, addr + (1 << (width - plen)), 1) for addr, plen, _ in b]
-    )
-    ends = [0, 0]
-    for lo, hi, side in spans:
-        if lo < ends[1 - side]:
+    ha, hb = _hull(a, width), _hull(b, width)
+    i = j = 0
+    while i < len(ha) and j < len(hb):
+        alo, ahi = ha[i]
+        blo, bhi = hb[j]
+        if alo < bhi and blo < ahi:
             return True
-        ends[side] = max(ends[side], hi)
+        if ahi <= bhi:
+            i += 1
+        else:
+            j += 1
     return False
 
 
@@ -188,31 +269,50 @@ def combine(a: Canon, b: Canon, width: int, op: str) -> Canon:
     if op != "or" and not _overlap(a, b, width):
         return a if op == "sub" else ()
     fn = _OPS[op]
-    ga, gb = _groups(a, width), _groups(b, width)
-    out: Table = {}
-    for k, cmask in _classes([*ga, *gb]):
-        ia, ib = _select(ga, k, presorted=True), _select(gb, k, presorted=True)
+    pa, pb = _profile(a, width), _profile(b, width)
+    acc: _Acc = {}
+    same_a = same_b = True  # so far the result equals ``a`` (``b``) length by length
+    for k, cmask in _classes([m for m, _ in pa] + [m for m, _ in pb]):
+        ia, ib = _pick(pa, 1 << k), _pick(pb, 1 << k)
         if not ia and not ib:
             continue
-        res = fn(ia, ib)
+        res = fn(ia, ib)  # coalesced: and/sub of coalesced lists cannot make touching pieces
+        if same_a:
+            same_a = res == ia
+        if same_b:
+            same_b = res == ib
         if res:
-            _emit(out, _coalesce(res), cmask, width)
-    return _finish(out)
+            _add(acc, res, cmask)
+    if same_a:  # equal sets have equal (canonical) encodings
+        return a
+    if same_b:
+        return b
+    return _finish(acc, width)
 
 
 def first_match(entries: list[tuple[Node, bool]], width: int) -> Canon:
     """Canonical encoding of what a first-match list of ``(node, permits)`` entries permits."""
-    items: dict[int, list[tuple[int, int, int, bool]]] = {}  # mask -> (lo, hi, order, permits)
-    for order, ((addr, plen, mask), permits) in enumerate(entries):
-        items.setdefault(mask, []).append((addr, addr + (1 << (width - plen)), order, permits))
-    out: Table = {}
-    for k, cmask in _classes(items):
-        todo = sorted(it for m, its in items.items() if m >> k & 1 for it in its)
+    items = sorted(  # (lo, hi, order, permits, mask), by address: each class filters, never re-sorts
+        (addr, addr + (1 << (width - plen)), order, permits, mask)
+        for order, ((addr, plen, mask), permits) in enumerate(entries)
+    )
+    acc: _Acc = {}
+    if all(it[3] for it in items):  # no deny: the union of the entries
+        spans = [(lo, hi, mask) for lo, hi, _, _, mask in items]
+        for k, cmask in _classes({m for _, _, m in spans}):
+            bit = 1 << k
+            ivs = [(lo, hi) for lo, hi, m in spans if m & bit]
+            if ivs:
+                _add(acc, _coalesce(ivs), cmask)
+        return _finish(acc, width)
+    for k, cmask in _classes({it[4] for it in items}):
+        bit = 1 << k
+        todo = [(lo, hi, order, permits) for lo, hi, order, permits, m in items if m & bit]
         if any(not it[3] for it in todo):
-            _emit(out, _coalesce(_sweep(todo)), cmask, width)
+            _add(acc, _coalesce(_sweep(todo)), cmask)
         elif todo:
-            _emit(out, _coalesce([(lo, hi) for lo, hi, _, _ in todo]), cmask, width)
-    return _finish(out)
+            _add(acc, _coalesce([(lo, hi) for lo, hi, _, _ in todo]), cmask)
+    return _finish(acc, width)
 
 
 def _sweep(todo: list[tuple[int, int, int, bool]]) -> list[_Iv]:

@@ -51,8 +51,30 @@ def _lengths_only(nodes: Canon) -> int | None:
     return None
 
 
+_HELD: dict[int, tuple[Canon, int]] = {}  # id(nodes) -> (nodes, OR of their masks)
+
+
+def _held(nodes: Canon) -> int:
+    """Every length some member of ``nodes`` has (memoized by identity: sets are reused a lot)."""
+    hit = _HELD.get(id(nodes))
+    if hit is not None and hit[0] is nodes:
+        return hit[1]
+    held = 0
+    for _, _, m in nodes:
+        held |= m
+    if len(_HELD) >= 1024:
+        _HELD.clear()
+    _HELD[id(nodes)] = (nodes, held)
+    return held
+
+
 def _mask_all(nodes: Canon, keep: int) -> Canon:
     """Keep only the lengths in ``keep``: a length-only restriction keeps the encoding canonical."""
+    held = _held(nodes)
+    if not held & keep:
+        return ()
+    if not held & ~keep:
+        return nodes
     return tuple([(a, p, m & keep) for a, p, m in nodes if m & keep])
 
 
@@ -348,6 +370,14 @@ def prefix_list_matches(plist: PrefixList, prefix: IPNetwork) -> Action | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _entry_mask(plen: int, ge: int | None, le: int | None, width: int) -> int:
+    """Length mask of a non-``any`` entry (``PrefixEntry.low`` / ``high``, clipped to valid lengths)."""
+    low = ge if ge is not None else plen
+    high = le if le is not None else (width if ge is not None else plen)
+    return _lengths(max(low, plen), min(high, width))
+
+
 def prefix_list_permits(
     plist: PrefixList, *, empty_permits_all: bool = False, implicit_deny: bool = True
 ) -> PrefixSet:
@@ -361,21 +391,22 @@ def prefix_list_permits(
         return family if empty_permits_all else PrefixSet.empty()
     width = _WIDTH[plist.afi]
     nm = _NETMASKS[width]
-    version = 4 if plist.afi is Afi.IPV4 else 6
+    netcls = IPv4Network if plist.afi is Afi.IPV4 else IPv6Network
+    permit = Action.PERMIT
     entries: list[tuple[tuple[int, int, int], bool]] = []
     for entry in plist.entries:
         net = entry.prefix
-        if net.version != version:
+        if net.__class__ is not netcls and net.version != (4 if width == 32 else 6):
             continue
         if entry.any:
             node = FULL[width][0]
         else:
             plen = net.prefixlen
-            mask = _lengths(max(entry.low, plen), min(entry.high, width))
+            mask = _entry_mask(plen, entry.ge, entry.le, width)
             if not mask:
                 continue
             node = (int(net.network_address) & nm[plen], plen, mask)
-        entries.append((node, entry.action is Action.PERMIT))
+        entries.append((node, entry.action is permit))
     if not implicit_deny:
         entries.append((FULL[width][0], True))
     return PrefixSet._one(plist.afi, first_match(entries, width))

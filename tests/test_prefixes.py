@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import reduce
 from ipaddress import IPv4Network, IPv6Network, ip_network
 
@@ -362,3 +363,99 @@ def test_long_prefix_list_first_match() -> None:
     assert prefix_list_permits(pl, implicit_deny=False) == permitted | (
         PrefixSet.all(Afi.IPV4) - reduce(PrefixSet.union, (PrefixSet.from_entry(e) for e in entries))
     )
+
+
+# --------------------------------------------------------------------------- fast paths
+# combine returns an operand when the result equals it, first_match unions permit-only lists
+# directly, a length-only restriction skips sets it keeps whole or removes entirely, and
+# per-set interval profiles are memoized by identity: each is checked against brute force.
+
+
+def window_members(version: int, s: PrefixSet) -> list[IPNetwork]:
+    return [p for p in MEMBERS[version] if s.contains(p)]
+
+
+def canonical_in_window(version: int, s: PrefixSet) -> bool:
+    """``s`` (inside the small universe) equals the set built from its enumerated members."""
+    return PrefixSet.of_prefixes(window_members(version, s)) == s
+
+
+@settings(max_examples=250, deadline=None)
+@given(models())
+def test_nested_operands_agree_with_brute_force(
+    data: tuple[int, list[Model], list[Model], list[Model]],
+) -> None:
+    version, ma, mb, _ = data
+    base, deepest = UNIVERSES[version]
+    window = PrefixSet.of_range(base, base.prefixlen, deepest)
+    a, b = build(ma) & window, build(mb) & window
+    sup, sub = a | b, a & b  # sub <= a <= sup
+    cases: dict[str, tuple[PrefixSet, Callable[[bool, bool], bool]]] = {
+        "sup&a": (sup & a, lambda ia, ib: ia),
+        "a&sup": (a & sup, lambda ia, ib: ia),
+        "sub&a": (sub & a, lambda ia, ib: ia and ib),
+        "a|sub": (a | sub, lambda ia, ib: ia),
+        "sub|a": (sub | a, lambda ia, ib: ia),
+        "sup|a": (sup | a, lambda ia, ib: ia or ib),
+        "a-sup": (a - sup, lambda ia, ib: False),
+        "sup-sub": (sup - sub, lambda ia, ib: ia != ib),
+        "a-sub": (a - sub, lambda ia, ib: ia and not ib),
+    }
+    for name, (got, expect) in cases.items():
+        for p in MEMBERS[version]:
+            assert got.contains(p) == expect(in_model(ma, p), in_model(mb, p)), (name, p)
+        assert canonical_in_window(version, got), name
+    assert sup & a == a and a | sub == a and (a - sup).is_empty()
+    assert sub.issubset(a) and a.issubset(sup)
+
+
+@settings(max_examples=150, deadline=None)
+@given(models())
+def test_equal_copies_give_equal_results(data: tuple[int, list[Model], list[Model], list[Model]]) -> None:
+    """Results memoized for one set object are those of an equal, distinct object."""
+    _, ma, mb, _ = data
+    a, b = build(ma), build(mb)
+    a2 = PrefixSet(tuple(list(a.v4_nodes)), tuple(list(a.v6_nodes)))
+    b2 = PrefixSet(tuple(list(b.v4_nodes)), tuple(list(b.v6_nodes)))
+    for x, y in ((a, b), (a2, b), (a, b2), (a2, b2)):
+        assert (x & y, x | y, x - y, y - x) == (a & b, a | b, a - b, b - a)
+
+
+@st.composite
+def permit_only_lists(draw: st.DrawFn) -> tuple[int, list[Model]]:
+    version = draw(st.sampled_from([4, 6]))
+    return version, draw(st.lists(ranges(version), max_size=8))
+
+
+@settings(max_examples=250, deadline=None)
+@given(permit_only_lists())
+def test_permit_only_prefix_list_is_union(data: tuple[int, list[Model]]) -> None:
+    version, items = data
+    entries = []
+    for i, (net, low, high) in enumerate(items):
+        ge = low if low != net.prefixlen else None
+        le = high if (high != net.max_prefixlen or ge is None) else None
+        entries.append(entry(5 * (i + 1), "permit", str(net), ge, le))
+    pl = plist("PL", *entries, afi=Afi.IPV4 if version == 4 else Afi.IPV6)
+    permitted = prefix_list_permits(pl)
+    for p in MEMBERS[version]:
+        assert permitted.contains(p) == (prefix_list_matches(pl, p) is Action.PERMIT), p
+    assert permitted == build(items)
+
+
+@settings(max_examples=250, deadline=None)
+@given(models(), st.integers(0, 32), st.integers(0, 128))
+def test_length_only_restriction(
+    data: tuple[int, list[Model], list[Model], list[Model]], v4_len: int, v6_len: int
+) -> None:
+    version, ma, _, _ = data
+    a = build(ma)
+    longer = PrefixSet.longer_than(v4_len, v6_len)
+    limit = v4_len if version == 4 else v6_len
+    inter, rest = a & longer, a - longer
+    for p in MEMBERS[version]:
+        ia = in_model(ma, p)
+        assert inter.contains(p) == (ia and p.prefixlen > limit), p
+        assert rest.contains(p) == (ia and p.prefixlen <= limit), p
+    assert inter | rest == a
+    assert inter == longer & a
