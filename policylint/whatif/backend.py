@@ -24,7 +24,9 @@ class Backend(Protocol):
         self, network: Network, service: Service, topo: Topology, change: Change
     ) -> list[Announcement]: ...
 
-    def catchment(self, topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Settings) -> Catchment: ...
+    def catchment(
+        self, topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Settings
+    ) -> Catchment: ...
 
 
 class EmbeddedBackend:
@@ -35,5 +37,7 @@ class EmbeddedBackend:
     ) -> list[Announcement]:
         return service_announcements(network, service, topo, change)
 
-    def catchment(self, topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Settings) -> Catchment:
+    def catchment(
+        self, topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Settings
+    ) -> Catchment:
         return propagate(topo, prefix, seeds, settings)

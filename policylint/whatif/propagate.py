@@ -152,13 +152,17 @@ class _Run:
                     poisoned.append(i * self.nseeds + k)
             dst = topo.index(s.neighbor)
             if dst is None:
-                self.notes.append(f"AS{s.neighbor} is not in the topology: the announcement to it goes nowhere")
+                self.notes.append(
+                    f"AS{s.neighbor} is not in the topology: the announcement to it goes nowhere"
+                )
                 continue
             invalid = False
             if settings.validator is not None and s.path:
                 invalid = settings.validator.state(prefix, s.path[-1]) is RpkiState.INVALID
             cls = LEARNED[s.learned_as]
-            rows.append((cls, dst, len(s.path), s.path[0] if s.path else 0, s.site, k, not s.no_export, invalid))
+            rows.append(
+                (cls, dst, len(s.path), s.path[0] if s.path else 0, s.site, k, not s.no_export, invalid)
+            )
         self.poisoned = np.unique(np.asarray(poisoned, dtype=np.int64))
         self.seed_rows = rows
 

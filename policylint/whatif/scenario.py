@@ -103,7 +103,8 @@ class Diff:
         return int(sel.sum()), self._pct(float(self.weights[sel].sum()))
 
     def moved_mask(self) -> npt.NDArray[np.bool_]:
-        return (self.before.site != self.after.site) & (self.weights > 0)
+        moved: npt.NDArray[np.bool_] = (self.before.site != self.after.site) & (self.weights > 0)
+        return moved
 
     def moved(self) -> tuple[int, float]:
         m = self.moved_mask()
@@ -140,14 +141,15 @@ class Diff:
 
 def _multi(mask: IntArray) -> npt.NDArray[np.bool_]:
     """Popcount > 1 without a Python loop: clear the lowest bit, see if anything is left."""
-    return (mask & (mask - 1)) != 0
+    multi: npt.NDArray[np.bool_] = (mask & (mask - 1)) != 0
+    return multi
 
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
     topo: Topology
     weights: dict[int, float] | None = None
-    settings: Settings = Settings()
+    settings: Settings = field(default_factory=Settings)
     named: tuple[object, ...] = ()
     backend: Backend = field(default_factory=EmbeddedBackend)
 
@@ -185,7 +187,9 @@ def outcome(inputs: Inputs, network: Network, service: Service, change: Change) 
     return Outcome(site, mask, tuple(anns), tuple(dict.fromkeys(notes)))
 
 
-def _site_infos(service: Service, networks: Sequence[Network], outcomes: Sequence[Outcome]) -> tuple[SiteInfo, ...]:
+def _site_infos(
+    service: Service, networks: Sequence[Network], outcomes: Sequence[Outcome]
+) -> tuple[SiteInfo, ...]:
     asn: dict[str, int | None] = {}
     for net in networks:
         for d in net.devices:
@@ -204,15 +208,17 @@ def _origin_asns(networks: Sequence[Network], services: Sequence[Service]) -> se
     return {d.asn for net in networks for d in net.devices if d.hostname in names and d.asn is not None}
 
 
-def compare(inputs: Inputs, base: Network, proposed: Network, change: Change = Change()) -> list[Diff]:
+def compare(inputs: Inputs, base: Network, proposed: Network, change: Change | None = None) -> list[Diff]:
     """One Diff per service: base as configured vs proposed with ``change`` applied."""
     services = find_services([base, proposed], inputs.named)  # type: ignore[arg-type]
     w = weight_array(inputs.topo, inputs.weights, _origin_asns([base, proposed], services))
     out = []
     for svc in services:
         before = outcome(inputs, base, svc, Change())
-        after = outcome(inputs, proposed, svc, change)
-        out.append(Diff(svc, _site_infos(svc, [base, proposed], [before, after]), before, after, w, inputs.topo))
+        after = outcome(inputs, proposed, svc, change or Change())
+        out.append(
+            Diff(svc, _site_infos(svc, [base, proposed], [before, after]), before, after, w, inputs.topo)
+        )
     return out
 
 

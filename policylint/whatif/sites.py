@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from policylint.evaluate import NO_ADVERTISE, NO_EXPORT, Route, evaluate_policy, evaluate_session, export_path
-from policylint.model import Device, IPNetwork, Network, Neighbor, Role, Span
+from policylint.model import Device, IPNetwork, Neighbor, Network, Role, Span
 from policylint.prefixes import afi_of
 from policylint.whatif.propagate import MAX_SITES, Seed
 from policylint.whatif.topology import Topology
@@ -74,6 +74,17 @@ def _originated(device: Device) -> Iterable[IPNetwork]:
             yield o.prefix
 
 
+def _within(p: IPNetwork, q: IPNetwork) -> bool:
+    """``p`` is a strict more-specific of ``q``."""
+    if p == q or p.version != q.version or p.prefixlen <= q.prefixlen:
+        return False
+    return p.supernet(new_prefix=q.prefixlen) == q
+
+
+def _order(p: IPNetwork) -> tuple[int, int, int]:
+    return (p.version, int(p.network_address), p.prefixlen)
+
+
 def find_services(networks: Sequence[Network], named: Sequence[IPNetwork] = ()) -> list[Service]:
     """Services over all given networks (base and proposed), with one site order for all."""
     origins: dict[IPNetwork, set[str]] = {}
@@ -82,13 +93,10 @@ def find_services(networks: Sequence[Network], named: Sequence[IPNetwork] = ()) 
             for p in _originated(dev):
                 origins.setdefault(p, set()).add(dev.hostname)
     anycast = {p for p, devs in origins.items() if len(devs) >= 2} | set(named)
-    roots = sorted(
-        (p for p in anycast if not any(q != p and q.version == p.version and p.subnet_of(q) for q in anycast)),  # type: ignore[arg-type]
-        key=lambda p: (p.version, p),
-    )
+    roots = sorted((p for p in anycast if not any(_within(p, q) for q in anycast)), key=_order)
     services = []
     for root in roots:
-        members = [p for p in origins if p.version == root.version and p.subnet_of(root)]  # type: ignore[arg-type]
+        members = [p for p in origins if p == root or _within(p, root)]
         if root not in members:
             members.append(root)
         sites = sorted({h for p in members for h in origins.get(p, ())})
@@ -137,7 +145,9 @@ def announce(device: Device, prefix: IPNetwork, topo: Topology) -> list[Announce
                 return out  # the origination route-map denies it: nothing is originated
             route = dec.route
             if dec.uncertain:
-                origin_notes.append(f"{device.hostname}: origination route-map {o.route_map.name} not fully modelled")
+                origin_notes.append(
+                    f"{device.hostname}: origination route-map {o.route_map.name} not fully modelled"
+                )
             break
     afi = afi_of(prefix)
     for nb in device.ebgp_neighbors:
@@ -146,7 +156,9 @@ def announce(device: Device, prefix: IPNetwork, topo: Topology) -> list[Announce
         dec = evaluate_session(device, nb, afi, "export", route)
         notes = list(origin_notes)
         if dec.uncertain:
-            notes.append(f"{device.hostname}: export to {nb.label} depends on a condition the model does not know")
+            notes.append(
+                f"{device.hostname}: export to {nb.label} depends on a condition the model does not know"
+            )
         learned, note = _learned_as(device, nb, asn, topo)
         if note:
             notes.append(note)
@@ -213,9 +225,14 @@ def check_change(networks: Sequence[Network], change: Change) -> None:
     for site, nb in sorted(change.fail_sessions):
         dev = devices.get(site)
         if dev is None:
-            raise ScenarioError(f"--fail-session {site}:{nb}: no device with that hostname ({_known(devices)})")
+            raise ScenarioError(
+                f"--fail-session {site}:{nb}: no device with that hostname ({_known(devices)})"
+            )
         keys = {n.address for n in dev.neighbors} | {
-            k for n in dev.neighbors if n.remote_as is not None for k in (str(n.remote_as), f"AS{n.remote_as}")
+            k
+            for n in dev.neighbors
+            if n.remote_as is not None
+            for k in (str(n.remote_as), f"AS{n.remote_as}")
         }
         if nb not in keys and nb.upper() not in keys:
             raise ScenarioError(f"--fail-session {site}:{nb}: {site} has no neighbor {nb}")

@@ -96,12 +96,15 @@ class Topology:
 # --------------------------------------------------------------------------- reading
 
 
-def read_text(path: str) -> tuple[bytes, str]:
-    """Raw bytes (for the cache key) and decoded text; bzip2/gzip recognised by magic bytes."""
+def read_raw(path: str) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise TopologyError(path, None, f"cannot read: {exc.strerror or exc}") from None
+
+
+def decode(path: str, raw: bytes) -> str:
+    """The file's text; bzip2/gzip recognised by their magic bytes."""
     try:
         if raw[:3] == b"BZh":
             data = bz2.decompress(raw)
@@ -113,7 +116,7 @@ def read_text(path: str) -> tuple[bytes, str]:
         raise TopologyError(path, None, f"corrupt compressed file: {exc}") from None
     if b"\x00" in data[:8192]:
         raise TopologyError(path, None, "binary file, not a CAIDA AS-relationship file")
-    return raw, data.decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def _asn(text: str, path: str, line: int) -> int:
@@ -245,13 +248,13 @@ def _store(file: Path, a: IntArray, b: IntArray, rel: IntArray, mlp: BoolArray) 
 
 def load_topology(path: str, *, use_cache: bool = True) -> Topology:
     """Load a CAIDA AS-relationship file (serial-1/2, plain, .bz2 or .gz); cached by content hash."""
-    raw, text = read_text(path)
+    raw = read_raw(path)
     file = _cache_file(raw) if use_cache else None
     if file is not None and file.exists():
         topo = _load_cached(file, path)
         if topo is not None:
             return topo
-    a, b, rel, mlp = parse_relationships(path, text)
+    a, b, rel, mlp = parse_relationships(path, decode(path, raw))
     if file is not None:
         _store(file, a, b, rel, mlp)
     return build(a, b, rel, mlp, path)
