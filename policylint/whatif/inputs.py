@@ -52,7 +52,10 @@ def _from_git(spec: str) -> ConfigSet:
     if not rev:
         raise InputError(f"{spec}: expected git:REV or git:REV:PATH")
     top = _git(["rev-parse", "--show-toplevel"]).decode().strip()
-    _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"])
+    except InputError:
+        raise InputError(f"{spec}: unknown revision {rev!r} in this repository") from None
     listing = _git(["ls-tree", "-r", "-z", "--full-name", "--name-only", rev, "--", path or "."])
     names = [n for n in listing.decode("utf-8", "replace").split("\0") if n]
     if not names:
