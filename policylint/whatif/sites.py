@@ -100,6 +100,8 @@ def find_services(networks: Sequence[Network], named: Sequence[IPNetwork] = ()) 
         if root not in members:
             members.append(root)
         sites = sorted({h for p in members for h in origins.get(p, ())})
+        if not sites:
+            continue  # named, but nobody originates it
         if len(sites) > MAX_SITES:
             raise ScenarioError(f"{root}: {len(sites)} sites; at most {MAX_SITES} are supported")
         prefixes = tuple(sorted(members, key=lambda p: (p.prefixlen, p)))
