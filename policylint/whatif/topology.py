@@ -27,7 +27,7 @@ import numpy.typing as npt
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MAX_ASN = 2**32 - 1
 
 
@@ -227,20 +227,41 @@ def _cache_file(raw: bytes) -> Path:
     return cache_dir() / f"topology-v{CACHE_FORMAT}-{digest}.npz"
 
 
+_ARRAYS = ("asns", "prov_ptr", "prov_idx", "cust_ptr", "cust_idx", "peer_ptr", "peer_idx", "peer_mlp")
+
+
 def _load_cached(file: Path, source: str) -> Topology | None:
+    """The built arrays, as stored by :func:`_store` (no re-sorting on load)."""
     try:
         with np.load(file, allow_pickle=False) as z:
-            return build(z["a"], z["b"], z["rel"], z["mlp"], source, cached=True)
+            arr = {k: z[k] for k in (*_ARRAYS, "links")}
     except (OSError, KeyError, ValueError):
         return None
+    i64 = {k: arr[k].astype(np.int64) for k in _ARRAYS if k != "peer_mlp"}
+    return Topology(
+        i64["asns"], Csr(i64["prov_ptr"], i64["prov_idx"]), Csr(i64["cust_ptr"], i64["cust_idx"]),
+        Csr(i64["peer_ptr"], i64["peer_idx"]), arr["peer_mlp"].astype(np.bool_), source,
+        int(arr["links"]), cached=True,
+    )  # fmt: skip
 
 
-def _store(file: Path, a: IntArray, b: IntArray, rel: IntArray, mlp: BoolArray) -> None:
+def _store(file: Path, t: Topology) -> None:
+    arrays: dict[str, npt.NDArray[np.generic]] = {
+        "asns": t.asns.astype(np.uint32),
+        "prov_ptr": t.providers.ptr,
+        "prov_idx": t.providers.idx.astype(np.int32),
+        "cust_ptr": t.customers.ptr,
+        "cust_idx": t.customers.idx.astype(np.int32),
+        "peer_ptr": t.peers.ptr,
+        "peer_idx": t.peers.idx.astype(np.int32),
+        "peer_mlp": t.peer_mlp,
+        "links": np.asarray(t.links, dtype=np.int64),
+    }
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, a=a.astype(np.uint32), b=b.astype(np.uint32), rel=rel.astype(np.int8), mlp=mlp)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy stubs: the keywords clash with allow_pickle
         os.replace(tmp, file)
     except OSError:
         return  # a read-only home only costs the next run a re-parse
@@ -254,10 +275,10 @@ def load_topology(path: str, *, use_cache: bool = True) -> Topology:
         topo = _load_cached(file, path)
         if topo is not None:
             return topo
-    a, b, rel, mlp = parse_relationships(path, decode(path, raw))
+    topo = build(*parse_relationships(path, decode(path, raw)), path)
     if file is not None:
-        _store(file, a, b, rel, mlp)
-    return build(a, b, rel, mlp, path)
+        _store(file, topo)
+    return topo
 
 
 # --------------------------------------------------------------------------- weights, ROV
