@@ -162,6 +162,17 @@ def _as_config(asn: int, sessions: list[tuple[str, int, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with contextlib.suppress(OSError):  # a zombie of ours is gone for our purposes
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    return True
+
+
 def _run(*cmd: str) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -300,12 +311,35 @@ class Lab:
                 self.running[site.name] = text
 
     def stop(self) -> None:
+        """Stop every bgpd (all signalled at once, then waited for) and delete the namespaces."""
+        pids = []
         for node in [*(f"as{a}" for a in self.ases), *(s.name for s in self.sites)]:
-            with contextlib.suppress(Exception):
-                self._kill(node)
+            with contextlib.suppress(OSError, ValueError):
+                pid = int((self.dir / node / "bgpd.pid").read_text().strip())
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+                    pids.append(pid)
+        deadline = time.monotonic() + 10
+        while pids and time.monotonic() < deadline:
+            pids = [p for p in pids if _alive(p)]
+            time.sleep(0.1)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         for name in self.namespaces:
             subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
         self.namespaces.clear()
+
+    def memory_mib(self) -> float:
+        """Total resident memory of the lab's bgpd processes."""
+        total = 0
+        for node in [*(f"as{a}" for a in self.ases), *(s.name for s in self.sites)]:
+            with contextlib.suppress(OSError, ValueError):
+                pid = int((self.dir / node / "bgpd.pid").read_text().strip())
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        return total / 1024
 
     def __enter__(self) -> Lab:
         return self

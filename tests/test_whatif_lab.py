@@ -153,6 +153,7 @@ def run_lab(tmp_path: Path, size: int, seed: int) -> dict[str, int]:
             n_moved = sum(1 for a in engine if engine[a][0] != moved[a][0])
             print(f"{sc.name}: lab {sorted(counts.items())}, engine moved {n_moved}, tied {stats[sc.name]}")
             if sc.name == "baseline":
+                print(f"lab: {len(lab.ases)} ASes + {len(sites)} sites, bgpd RSS {lab.memory_mib():.0f} MiB")
                 assert not bad
                 # the engine's "before" side is the same network
                 assert _per_as(doc, sc.address, "before") == engine

@@ -69,7 +69,7 @@ def _from_git(spec: str) -> ConfigSet:
         if res is not None:
             results.append(res)
     network, errors = _network(results)
-    local = os.path.join(top, path) if path else top
+    local = os.path.join(os.getcwd(), path) if path else os.getcwd()  # PATH is relative, as in git
     return ConfigSet(spec, network, errors, local if os.path.isdir(local) else None)
 
 
