@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from frrlab import ORIGIN, Lab, Site, SiteConfig, SiteLink, lab_available
+from frrlab import Lab, lab_available
+from frrlab_configs import ORIGIN, Site, SiteConfig, SiteLink
 from whatif_reference import random_hierarchy
 
 REASON = lab_available()
