@@ -6,7 +6,7 @@ import ipaddress
 from pathlib import Path
 
 from policylint.loader import load_paths
-from policylint.model import Network
+from policylint.model import Device, Network
 from policylint.options import Options
 from policylint.whatif.sites import Change, find_services, service_announcements
 from policylint.whatif.topology import load_topology
@@ -67,3 +67,35 @@ def test_change_drops_sites_and_sessions() -> None:
     assert not any(
         a.site == "sin1" and a.neighbor_asn == 65536 for a in service_announcements(net, v4, topo, by_asn)
     )
+
+
+def _tiny(name: str, prefix: str) -> str:
+    return (
+        f"hostname {name}\nrouter bgp 64500\n neighbor 192.0.2.1 remote-as 64496\n"
+        f" address-family ipv4 unicast\n  network {prefix}\n exit-address-family\n"
+    )
+
+
+def test_default_route_is_no_service_and_oversized_services_are_skipped() -> None:
+    import pytest
+
+    from policylint.loader import load_text
+    from policylint.whatif.sites import ScenarioError
+
+    devices: list[Device] = []
+    for i in range(64):
+        res = load_text(f"r{i}.conf", _tiny(f"r{i:02d}", "203.0.113.0/24"))
+        assert res is not None
+        devices.extend(res.devices)
+    for i in range(2):
+        res = load_text(f"d{i}.conf", _tiny(f"d{i}", "0.0.0.0/0"))
+        assert res is not None
+        devices.extend(res.devices)
+    net = Network(tuple(devices))
+    skipped: list[str] = []
+    assert find_services([net], (), skipped) == []
+    assert skipped == ["203.0.113.0/24: 64 sites; at most 63 per service are supported: skipped"]
+    with pytest.raises(ScenarioError, match="64 sites"):
+        find_services([net])
+    small = Network(tuple(devices[:3]) + tuple(devices[-2:]))
+    assert [str(s.prefix) for s in find_services([small])] == ["203.0.113.0/24"]

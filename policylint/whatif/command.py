@@ -98,6 +98,14 @@ def _settings(args: WhatifArgs) -> Settings:
 Progress = Callable[[int, int], None]
 
 
+def warn(lines: list[str]) -> None:
+    """Warnings go to stderr at once (they do not change the exit code)."""
+    import sys
+
+    for line in lines:
+        sys.stderr.write(f"policylint: warning: {line}\n")
+
+
 def run(args: WhatifArgs, out: TextIO, progress: Progress | None = None) -> tuple[int, list[str]]:
     """Write the report; returns (exit code, error lines for stderr)."""
     try:
@@ -119,13 +127,15 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None) -> tuple[int,
     weights = load_weights(weights_path) if weights_path else None
     inputs = Inputs(topo, weights, _settings(args), named)
     errors = list(dict.fromkeys([*base.errors, *proposed.errors]))
+    skipped: list[str] = []
     header = report_json.Header(
         base.label, proposed.label if args.proposed else None, topo_path, topo.size, topo.links, weights_path,
         tuple(sorted(change.withdraw)), tuple(f"{s}:{n}" for s, n in sorted(change.fail_sessions)),
         args.rov_ases, args.vrps, args.max_shift, tuple(errors),
     )  # fmt: skip
     if args.failures:
-        sweeps = failures(inputs, base.network, progress)
+        sweeps = failures(inputs, base.network, progress, skipped)
+        warn(skipped)
         worst = max((r.moved()[1] for _, runs in sweeps for r in runs), default=0.0)
         code, gate = _gate(args, worst, errors)
         if args.fmt == "json":
@@ -136,7 +146,8 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None) -> tuple[int,
 
             render_sweep(out, header, sweeps, gate)
         return code, errors
-    diffs = compare(inputs, base.network, proposed.network, change)
+    diffs = compare(inputs, base.network, proposed.network, change, skipped)
+    warn(skipped)
     worst = max((d.moved()[1] for d in diffs), default=0.0)
     code, gate = _gate(args, worst, errors)
     if args.fmt == "json":

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from policylint.model import Network
+from policylint.model import IPNetwork, Network
 from policylint.whatif.backend import Backend, EmbeddedBackend
 from policylint.whatif.propagate import Settings
 from policylint.whatif.sites import Announcement, Change, Service, find_services, seeds
@@ -150,7 +150,7 @@ class Inputs:
     topo: Topology
     weights: dict[int, float] | None = None
     settings: Settings = field(default_factory=Settings)
-    named: tuple[object, ...] = ()
+    named: tuple[IPNetwork, ...] = ()
     backend: Backend = field(default_factory=EmbeddedBackend)
 
 
@@ -208,9 +208,15 @@ def _origin_asns(networks: Sequence[Network], services: Sequence[Service]) -> se
     return {d.asn for net in networks for d in net.devices if d.hostname in names and d.asn is not None}
 
 
-def compare(inputs: Inputs, base: Network, proposed: Network, change: Change | None = None) -> list[Diff]:
+def compare(
+    inputs: Inputs,
+    base: Network,
+    proposed: Network,
+    change: Change | None = None,
+    skipped: list[str] | None = None,
+) -> list[Diff]:
     """One Diff per service: base as configured vs proposed with ``change`` applied."""
-    services = find_services([base, proposed], inputs.named)  # type: ignore[arg-type]
+    services = find_services([base, proposed], inputs.named, skipped)
     w = weight_array(inputs.topo, inputs.weights, _origin_asns([base, proposed], services))
     out = []
     for svc in services:
@@ -223,10 +229,13 @@ def compare(inputs: Inputs, base: Network, proposed: Network, change: Change | N
 
 
 def failures(
-    inputs: Inputs, base: Network, progress: Callable[[int, int], None] | None = None
+    inputs: Inputs,
+    base: Network,
+    progress: Callable[[int, int], None] | None = None,
+    skipped: list[str] | None = None,
 ) -> list[tuple[Diff, list[Diff]]]:
     """For each service: the base, and one Diff per single-site withdrawal."""
-    services = find_services([base], inputs.named)  # type: ignore[arg-type]
+    services = find_services([base], inputs.named, skipped)
     w = weight_array(inputs.topo, inputs.weights, _origin_asns([base], services))
     total = sum(len(s.sites) for s in services)
     done = 0

@@ -85,14 +85,19 @@ def _order(p: IPNetwork) -> tuple[int, int, int]:
     return (p.version, int(p.network_address), p.prefixlen)
 
 
-def find_services(networks: Sequence[Network], named: Sequence[IPNetwork] = ()) -> list[Service]:
-    """Services over all given networks (base and proposed), with one site order for all."""
+def find_services(
+    networks: Sequence[Network], named: Sequence[IPNetwork] = (), skipped: list[str] | None = None
+) -> list[Service]:
+    """Services over all given networks (base and proposed), with one site order for all.
+
+    A default route is never a service unless named.  A service with more sites than the engine
+    supports is an error, or, when ``skipped`` is given, left out with a message appended to it."""
     origins: dict[IPNetwork, set[str]] = {}
     for net in networks:
         for dev in net.devices:
             for p in _originated(dev):
                 origins.setdefault(p, set()).add(dev.hostname)
-    anycast = {p for p, devs in origins.items() if len(devs) >= 2} | set(named)
+    anycast = {p for p, devs in origins.items() if len(devs) >= 2 and p.prefixlen > 0} | set(named)
     roots = sorted((p for p in anycast if not any(_within(p, q) for q in anycast)), key=_order)
     services = []
     for root in roots:
@@ -103,7 +108,11 @@ def find_services(networks: Sequence[Network], named: Sequence[IPNetwork] = ()) 
         if not sites:
             continue  # named, but nobody originates it
         if len(sites) > MAX_SITES:
-            raise ScenarioError(f"{root}: {len(sites)} sites; at most {MAX_SITES} are supported")
+            msg = f"{root}: {len(sites)} sites; at most {MAX_SITES} per service are supported: skipped"
+            if skipped is None:
+                raise ScenarioError(msg)
+            skipped.append(msg)
+            continue
         prefixes = tuple(sorted(members, key=lambda p: (p.prefixlen, p)))
         services.append(Service(root, prefixes, tuple(sites)))
     return services
