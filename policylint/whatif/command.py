@@ -131,7 +131,7 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None) -> tuple[int,
     header = report_json.Header(
         base.label, proposed.label if args.proposed else None, topo_path, topo.size, topo.links, weights_path,
         tuple(sorted(change.withdraw)), tuple(f"{s}:{n}" for s, n in sorted(change.fail_sessions)),
-        args.rov_ases, args.vrps, args.max_shift, tuple(errors),
+        args.rov_ases, args.vrps, args.max_shift, tuple(errors), skipped,
     )  # fmt: skip
     if args.failures:
         sweeps = failures(inputs, base.network, progress, skipped)

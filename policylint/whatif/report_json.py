@@ -26,6 +26,7 @@ class Header:
     vrps: str | None = None
     max_shift: float | None = None
     errors: tuple[str, ...] = field(default=())
+    warnings: list[str] = field(default_factory=list)  # filled while the scenario runs
 
 
 def _r(x: float) -> float:
@@ -143,6 +144,7 @@ def write(  # noqa: PLR0917
         "vrps": header.vrps,
         "services": services,
         "errors": list(header.errors),
+        "warnings": list(header.warnings),
         "summary": {
             "services": len(services),
             "max_moved": _r(worst),
