@@ -100,8 +100,8 @@ def find_bgpy(explicit: str | None) -> str | None:
     return None
 
 
-def run_bgpy(py: str, seeds: list[tuple[int, int, str, int]]) -> dict[str, Any]:
-    req = json.dumps({"topology": str(CAIDA), "prefix": PREFIX, "seeds": seeds})
+def run_bgpy(py: str, runs: list[list[tuple[int, int, str, int]]]) -> dict[str, Any]:
+    req = json.dumps({"topology": str(CAIDA), "prefix": PREFIX, "runs": runs})
     proc = subprocess.run(
         [py, str(REPO / "benchmarks" / "bgpy_peer.py")], input=req, capture_output=True, text=True,
         check=False, timeout=1800,
@@ -113,8 +113,6 @@ def run_bgpy(py: str, seeds: list[tuple[int, int, str, int]]) -> dict[str, Any]:
 
 
 def bench_internet(args: argparse.Namespace) -> None:
-    import numpy as np
-
     from policylint.whatif import report_json
     from policylint.whatif.inputs import load_config_set
     from policylint.whatif.propagate import Settings, propagate
@@ -168,29 +166,35 @@ def bench_internet(args: argparse.Namespace) -> None:
     sweep, result = timed(lambda: failures(inputs, base20))
     n_runs = sum(len(r) for _, r in result)
 
+    prop_anns = inputs.backend.announcements(proposed, svc, topo, Change())
+    prop_seeds = seeds(svc, prop_anns, prefix)
+    prop_cat = propagate(topo, prefix, prop_seeds, Settings())
+
     py = None if args.no_bgpy else find_bgpy(args.bgpy_python)
     bgpy: dict[str, Any] | None = None
     bgpy_error = "not run (--no-bgpy)" if args.no_bgpy else "bgpy-pkg not importable (see --bgpy-python)"
     pseudo: dict[int, int] = {}
     if py is not None:
-        ordered = sorted(seed_list, key=lambda s: (s.site, s.neighbor))
-        payload = []
-        for j, s in enumerate(ordered):
-            pseudo[ORIGIN + j] = s.site
-            payload.append((ORIGIN + j, s.neighbor, s.learned_as, len(s.path)))
+        runs = []
+        for seed_set in (seed_list, prop_seeds):
+            ordered = sorted(seed_set, key=lambda s: (s.site, s.neighbor))
+            runs.append([(ORIGIN + j, s.neighbor, s.learned_as, len(s.path)) for j, s in enumerate(ordered)])
+            pseudo = {ORIGIN + j: s.site for j, s in enumerate(ordered)}
         try:
-            bgpy = run_bgpy(py, payload)
+            bgpy = run_bgpy(py, runs)
         except (RuntimeError, subprocess.SubprocessError, json.JSONDecodeError) as exc:
             bgpy_error = f"failed: {exc}"
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-    def bg(key: str) -> str:
-        return f"{bgpy[key]:.2f} s" if bgpy else bgpy_error
-
-    row("AS graph build (BGPy: from the same file)", f"{cold:.2f} s / {cached:.3f} s", bg("build_s"))
-    ratio = f" ({bgpy['propagate_s'] / one:,.0f}x)" if bgpy else ""
-    row("one propagation (3 sites, 6 announcements)", f"{one * 1000:.1f} ms", (bg("propagate_s") + ratio))
+    build = f"{bgpy['build_s']:.2f} s" if bgpy else bgpy_error
+    row("AS graph build (BGPy: from the same file)", f"{cold:.2f} s / {cached:.3f} s", build)
+    if bgpy:
+        prop_s = bgpy["runs"][0]["propagate_s"]
+        theirs = f"{prop_s:.2f} s ({prop_s / one:,.0f}x)"
+    else:
+        theirs = bgpy_error
+    row("one propagation (3 sites, 6 announcements)", f"{one * 1000:.1f} ms", theirs)
     row("whole whatif (base+proposed+diff+JSON)", f"{full * 1000:.0f} ms", "")
     row("CLI end to end (process, configs, cache)", f"{cli:.2f} s", "")
     row(f"--failures sweep ({n_runs} withdrawals, 20 sites)", f"{sweep:.2f} s", "")
@@ -200,27 +204,29 @@ def bench_internet(args: argparse.Namespace) -> None:
     tied = int(((cat.mask & (cat.mask - 1)) != 0).sum())
     print(f"base: {int((cat.site >= 0).sum()):,} ASes reached, {tied:,} tied between sites")
     if bgpy is not None:
-        theirs = bgpy["sites"]
-        same = differ = differ_in_tie = 0
-        examples: list[str] = []
-        for i, asn in enumerate(topo.asns.tolist()):
-            ours = int(cat.site[i])
-            t = theirs.get(str(asn))
-            tsite = pseudo.get(t) if t is not None else None
-            if (ours if ours >= 0 else None) == tsite:
-                same += 1
-            else:
-                differ += 1
-                if tsite is not None and int(cat.mask[i]) >> tsite & 1:
-                    differ_in_tie += 1
-                elif len(examples) < 5:
-                    examples.append(f"AS{asn}: ours {ours} BGPy {tsite}")
-        detail = f"; e.g. {examples}" if examples else ""
-        print(
-            f"per-AS site vs BGPy: {same:,} identical, {differ:,} different "
-            f"({differ_in_tie:,} of them within our reported tie){detail}"
-        )
-    _ = np
+        for label, ours_cat, run in (("base", cat, bgpy["runs"][0]), ("proposed", prop_cat, bgpy["runs"][1])):
+            result = compare_bgpy(topo.asns.tolist(), ours_cat, run["sites"], pseudo)
+            print(f"per-AS site vs BGPy, {label}: {result}")
+
+
+def compare_bgpy(asns: list[int], cat: Any, theirs: dict[str, int | None], pseudo: dict[int, int]) -> str:
+    same = differ = differ_in_tie = 0
+    examples: list[str] = []
+    for i, asn in enumerate(asns):
+        ours = int(cat.site[i])
+        t = theirs.get(str(asn))
+        tsite = pseudo.get(t) if t is not None else None
+        if (ours if ours >= 0 else None) == tsite:
+            same += 1
+        else:
+            differ += 1
+            if tsite is not None and int(cat.mask[i]) >> tsite & 1:
+                differ_in_tie += 1
+            elif len(examples) < 5:
+                examples.append(f"AS{asn}: ours {ours} BGPy {tsite}")
+    detail = f"; e.g. {examples}" if examples else ""
+    within = f"{differ_in_tie:,} of them within our reported tie"
+    return f"{same:,} identical, {differ:,} different ({within}){detail}"
 
 
 def bench_lab(size: int) -> None:

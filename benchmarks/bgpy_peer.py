@@ -1,9 +1,10 @@
 """The BGPy side of bench_whatif.py, run by an interpreter that has ``bgpy-pkg`` installed.
 
-Reads a JSON request on stdin: the CAIDA file, the prefix and the announcements as pseudo origin
-ASes (one per site and neighbor, attached below the neighbor), builds BGPy's AS graph from the local
-file (its downloader needs the Internet), propagates with BGPy's SimulationEngine and writes, as JSON
-on stdout, the time taken and, for every AS, the pseudo origin its best route leads to.
+Reads a JSON request on stdin: the CAIDA file, the prefix and one or more runs of announcements
+as pseudo origin ASes (one per site and neighbor, attached below the neighbor; every run uses the
+same pseudo ASes), builds BGPy's AS graph once from the local file (its downloader needs the
+Internet), propagates each run with BGPy's SimulationEngine and writes, as JSON on stdout, the
+times taken and, for every AS, the pseudo origin its best route leads to.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def main() -> None:
     info = constructor._get_as_graph_info(plain)
     cp = set(info.customer_provider_links)
     peers = set(info.peer_links)
-    for pseudo, neighbor, learned, _length in req["seeds"]:
+    for pseudo, neighbor, learned, _length in req["runs"][0]:
         if learned == "customer":  # the neighbor is the site's provider
             cp.add(base.CustomerProviderLink(customer_asn=pseudo, provider_asn=neighbor))
         elif learned == "provider":
@@ -59,7 +60,15 @@ def main() -> None:
     engine = engine_mod.SimulationEngine(graph)
     t1 = time.perf_counter()
 
-    prefix = req["prefix"]
+    runs = [
+        _propagate(engine_mod, framework, enums, graph, engine, req["prefix"], seeds) for seeds in req["runs"]
+    ]
+    json.dump({"build_s": t1 - t0, "runs": runs}, sys.stdout)
+
+
+def _propagate(  # noqa: PLR0917
+    engine_mod: Any, framework: Any, enums: Any, graph: Any, engine: Any, prefix: str, seeds: list[Any]
+) -> dict[str, Any]:
     anns = tuple(
         engine_mod.Announcement(
             prefix=prefix,
@@ -68,15 +77,15 @@ def main() -> None:
             seed_asn=pseudo,
             recv_relationship=enums.Relationships.ORIGIN,
         )
-        for pseudo, _n, _l, length in req["seeds"]
+        for pseudo, _n, _l, length in seeds
     )
     config = framework.ScenarioConfig(
         ScenarioCls=framework.VictimsPrefix,
         override_announcements=anns,
-        override_victim_asns=frozenset(p for p, *_ in req["seeds"]),
+        override_victim_asns=frozenset(p for p, *_ in seeds),
         override_attacker_asns=frozenset(),
         num_attackers=0,
-        num_victims=len(req["seeds"]),
+        num_victims=len(seeds),
         override_adopting_asns=frozenset(),
     )
     scenario = framework.VictimsPrefix(scenario_config=config, engine=engine)
@@ -88,7 +97,7 @@ def main() -> None:
     for as_obj in graph:
         ann = as_obj.policy.local_rib.get(prefix)
         out[str(as_obj.asn)] = None if ann is None else int(ann.origin)
-    json.dump({"build_s": t1 - t0, "propagate_s": t3 - t2, "sites": out}, sys.stdout)
+    return {"propagate_s": t3 - t2, "sites": out}
 
 
 if __name__ == "__main__":
