@@ -227,3 +227,25 @@ def test_subprocess_entry_point() -> None:
     assert proc.returncode == 1, proc.stderr
     assert "FAIL:" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("whatif_withdraw_full.txt", ["--withdraw", "nyc1", "--max-shift", "10"]),
+        ("whatif_withdraw.json", ["--withdraw", "nyc1", "--format", "json"]),
+        ("whatif_failures_full.txt", ["--failures"]),
+    ],
+)
+def test_golden_reports(name: str, args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The what-if reporters on the samples, byte for byte (POLICYLINT_UPDATE_GOLDEN=1 updates them)."""
+    import os
+
+    monkeypatch.chdir(REPO)
+    monkeypatch.setenv("NO_COLOR", "1")
+    _, out, _ = run("samples", *args)
+    path = REPO / "tests" / "golden" / name
+    if os.environ.get("POLICYLINT_UPDATE_GOLDEN") == "1":
+        path.write_text(out, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run with POLICYLINT_UPDATE_GOLDEN=1"
+    assert out == path.read_text(encoding="utf-8"), f"{name} differs (POLICYLINT_UPDATE_GOLDEN=1 updates it)"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from rich.console import Console
@@ -16,13 +18,31 @@ from policylint.whatif.scenario import Diff, Outcome, Share
 TOP_MOVED = 10
 
 
+def _tty(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def console(out: TextIO) -> Console:
-    tty = out.isatty() if out is sys.stdout else False
+    tty = _tty(out)
     color = tty and not os.environ.get("NO_COLOR")
     return Console(
         file=out, highlight=False, markup=False, emoji=False, no_color=not color,
         force_terminal=color, width=None if tty else 110,
     )  # fmt: skip
+
+
+@contextmanager
+def _console(out: TextIO) -> Iterator[Console]:
+    """A console on a terminal; otherwise plain text without trailing blanks (stable for diffs)."""
+    if _tty(out):
+        yield console(out)
+        return
+    buf = io.StringIO()
+    yield console(buf)
+    out.write("\n".join(line.rstrip() for line in buf.getvalue().split("\n")))
 
 
 def _pct(x: float) -> str:
@@ -63,10 +83,14 @@ def _header(c: Console, h: Header) -> None:
         )
 
 
+def _ases(n: int) -> str:
+    return f"{n:,} AS" if n == 1 else f"{n:,} ASes"
+
+
 def _counts(d: Diff, o: Outcome) -> str:
     tn, tw = d.tied(o)
     un, uw = d.unreachable(o)
-    return f"{tn:,} tied ASes ({tw:.1f}%), {un:,} unreachable ({uw:.1f}%)"
+    return f"{_ases(tn)} tied ({tw:.1f}%), {_ases(un)} unreachable ({uw:.1f}%)"
 
 
 def render_diff(c: Console, d: Diff) -> None:
@@ -88,7 +112,7 @@ def render_diff(c: Console, d: Diff) -> None:
     c.print(f"before: {_counts(d, d.before)}")
     c.print(f"after:  {_counts(d, d.after)}")
     n, w = d.moved()
-    c.print(Text(f"moved: {w:.1f}% of the traffic ({n:,} ASes)", style="bold" if n else ""))
+    c.print(Text(f"moved: {w:.1f}% of the traffic ({_ases(n)})", style="bold" if n else ""))
     moves = d.moves()
     if moves:
         mt = Table(box=None, pad_edge=False, title="moves (from -> to)", title_justify="left")
@@ -122,7 +146,7 @@ def render_failures(c: Console, base: Diff, runs: list[Diff]) -> None:
         site = run.label.removeprefix("withdraw ")
         dest = ", ".join(f"{m.target} {m.weight:.1f}%" for m in run.moves() if m.source == site) or "-"
         n, w = newly_unreachable(run)
-        lost = f"{n:,} ASes ({w:.1f}%)" if n else "none"
+        lost = f"{_ases(n)} ({w:.1f}%)" if n else "none"
         table.add_row(site, _pct(shares[site].value), dest, Text(lost, style="red" if n else ""))
     c.print(table)
     for note in base.before.notes:
@@ -130,7 +154,11 @@ def render_failures(c: Console, base: Diff, runs: list[Diff]) -> None:
 
 
 def render(out: TextIO, header: Header, diffs: list[Diff], gate: str | None) -> None:
-    c = console(out)
+    with _console(out) as c:
+        _render(c, header, diffs, gate)
+
+
+def _render(c: Console, header: Header, diffs: list[Diff], gate: str | None) -> None:
     _header(c, header)
     if not diffs:
         c.print(
@@ -143,10 +171,15 @@ def render(out: TextIO, header: Header, diffs: list[Diff], gate: str | None) -> 
         c.print(Text(gate, style="bold"))
 
 
-def render_sweep(
-    out: TextIO, header: Header, sweeps: list[tuple[Diff, list[Diff]]], gate: str | None
-) -> None:
-    c = console(out)
+Sweeps = list[tuple[Diff, list[Diff]]]
+
+
+def render_sweep(out: TextIO, header: Header, sweeps: Sweeps, gate: str | None) -> None:
+    with _console(out) as c:
+        _render_sweep(c, header, sweeps, gate)
+
+
+def _render_sweep(c: Console, header: Header, sweeps: Sweeps, gate: str | None) -> None:
     _header(c, header)
     if not sweeps:
         c.print(
