@@ -13,7 +13,7 @@ tokyo.  Measured: topology load cold (parse + cache write) and cached; one propa
 what-if (base + proposed + diff + JSON report, configs already parsed); the end-to-end CLI run;
 the 20-site ``--failures`` sweep; peak memory (max RSS of this process).
 
-BGPy (``pip install bgpy-pkg``; needs its own virtualenv here because of its pins) runs in a child
+BGPy (``pip install bgpy-pkg``, best in its own virtualenv: it brings many dependencies) runs in a child
 interpreter (benchmarks/bgpy_peer.py) on the same local file with the same announcements: each
 (site, neighbor) announcement becomes a pseudo origin AS 64500+j below the neighbor, ordered by
 site so that BGPy's lowest-neighbor-ASN tie-break orders sites like ours (no real AS numbers lie
