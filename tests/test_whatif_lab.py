@@ -122,6 +122,21 @@ def _disagreements(
     return bad
 
 
+def _tie_picks(
+    lab_view: dict[int, tuple[str | None, str]], engine: dict[int, tuple[str | None, list[str]]]
+) -> list[str]:
+    """Tied ASes where the lab did not pick the engine's chosen site.
+
+    Router ids increase with the ASN (and with the site index for the sites), so FRR's
+    compare-routerid step should break every tie exactly like the engine's lowest-neighbor-ASN
+    rule: the chosen site is expected to match even inside a tie."""
+    return [
+        f"AS{asn}: lab {site} via [{path}], engine chose {engine[asn][0]} of {engine[asn][1]}"
+        for asn, (site, path) in sorted(lab_view.items())
+        if len(engine[asn][1]) > 1 and site != engine[asn][0]
+    ]
+
+
 def run_lab(tmp_path: Path, size: int, seed: int) -> dict[str, int]:
     topo_text, sites = _design(size, seed)
     topo = tmp_path / "topology.txt"
@@ -130,6 +145,7 @@ def run_lab(tmp_path: Path, size: int, seed: int) -> dict[str, int]:
     base_cfg = scenarios[0].configs
     stats: dict[str, int] = {}
     failures: list[str] = []
+    picks: list[str] = []
     with Lab(tmp_path / "lab", topo_text, sites) as lab:
         lab.start(base_cfg)
         base_dir = tmp_path / "base"
@@ -146,6 +162,7 @@ def run_lab(tmp_path: Path, size: int, seed: int) -> dict[str, int]:
             assert set(engine) == set(lab.ases)
             bad = _disagreements(observed, engine)
             failures += [f"{sc.name}: {b}" for b in bad]
+            picks += [f"{sc.name}: {b}" for b in _tie_picks(observed, engine)]
             stats[sc.name] = sum(1 for v in engine.values() if len(v[1]) > 1)
             counts: dict[str, int] = {}
             for site, _ in observed.values():
@@ -159,6 +176,7 @@ def run_lab(tmp_path: Path, size: int, seed: int) -> dict[str, int]:
                 # the engine's "before" side is the same network
                 assert _per_as(doc, sc.address, "before") == engine
     assert not failures, "\n".join(failures)
+    assert not picks, "ties broken unlike the lowest-neighbor-ASN rule:\n" + "\n".join(picks)
     return stats
 
 
