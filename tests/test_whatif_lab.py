@@ -7,7 +7,8 @@ reads every AS's best path to the anycast service with ``vtysh`` (JSON), then ap
 upstream, a foreign-ASN prepend, an IX-peer-only site), reads again, and compares each AS with
 ``policylint whatif BASE PROPOSED --format json --per-as`` run on the very site configs bgpd runs.
 Where the engine says an AS is not tied, the lab must pick exactly its site (or have no route
-when the engine says unreachable); where it is tied, the lab's site must be one of the candidates.
+when the engine says unreachable); where it is tied, the lab's site must be one of the candidates,
+and, because router ids are ordered like ASNs, it must also be the engine's chosen site.
 """
 
 from __future__ import annotations
