@@ -96,7 +96,8 @@ def _engine(base: Path, proposed: Path, topo: Path, withdraw: tuple[str, ...]) -
     cmd += ["--format", "json", "--per-as", "--no-progress"]
     for w in withdraw:
         cmd += ["--withdraw", w]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300)
+    env = dict(os.environ, POLICYLINT_CACHE_DIR=str(base.parent / "cache"))  # not the user's cache
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
     doc: dict[str, object] = json.loads(proc.stdout)
     return doc
