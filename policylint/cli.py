@@ -480,3 +480,82 @@ def _suggest(key: str, docs: list[RuleDoc]) -> str:
     if not close:
         close = difflib.get_close_matches(key.strip().upper(), names, n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
+
+
+# --------------------------------------------------------------------------- whatif
+
+
+class WhatifFormat(enum.StrEnum):
+    FULL = "full"
+    JSON = "json"
+
+
+@app.command("whatif")
+def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
+    base: Annotated[
+        str, typer.Argument(metavar="BASE", help="Config directory, or git:REV[:PATH] in this repository.")
+    ],
+    proposed: Annotated[
+        str | None, typer.Argument(metavar="[PROPOSED]", help="The changed configs (default: BASE).")
+    ] = None,
+    withdraw: Annotated[
+        list[str] | None, typer.Option("--withdraw", metavar="SITE", help="Withdraw a site (hostname).")
+    ] = None,
+    fail_session: Annotated[
+        list[str] | None,
+        typer.Option("--fail-session", metavar="SITE:NEIGHBOR", help="Take one eBGP session down."),
+    ] = None,
+    topology: Annotated[
+        str | None,
+        typer.Option("--topology", metavar="FILE", help="CAIDA AS relationships (BASE/topology.txt)."),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option("--weights", metavar="FILE", help="asn,weight CSV (default: traffic.csv next to it)."),
+    ] = None,
+    rov_ases: Annotated[
+        str | None, typer.Option("--rov-ases", metavar="FILE", help="ASes that drop RPKI-invalid routes.")
+    ] = None,
+    vrps: Annotated[
+        str | None, typer.Option("--vrps", metavar="FILE", help="VRPs (rpki-client JSON) for --rov-ases.")
+    ] = None,
+    max_shift: Annotated[
+        float | None,
+        typer.Option("--max-shift", metavar="PCT", min=0, help="Exit 1 when more traffic than this moves."),
+    ] = None,
+    failures: Annotated[
+        bool, typer.Option("--failures", help="Withdraw each site of BASE in turn and report.")
+    ] = False,
+    fmt: Annotated[WhatifFormat, typer.Option("--format", "-f", help="Report format.")] = WhatifFormat.FULL,
+    per_as: Annotated[bool, typer.Option("--per-as", help="Also list every AS before and after.")] = False,
+    prefix: Annotated[
+        list[str] | None, typer.Option("--prefix", metavar="PREFIX", help="Treat PREFIX as a service.")
+    ] = None,
+    max_length_v4: Annotated[
+        int, typer.Option("--max-length-v4", min=0, max=32, help="Longer IPv4 prefixes are dropped.")
+    ] = 24,
+    max_length_v6: Annotated[
+        int, typer.Option("--max-length-v6", min=0, max=128, help="Longer IPv6 prefixes are dropped.")
+    ] = 48,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
+) -> None:
+    """Predict anycast catchment shifts: BASE vs PROPOSED (or BASE with --withdraw/--fail-session)."""
+    with _guard():
+        from policylint.whatif.command import WhatifArgs, WhatifError, run
+
+        args = WhatifArgs(
+            base, proposed, tuple(withdraw or ()), tuple(fail_session or ()), topology, weights, rov_ases,
+            vrps, max_shift, failures, fmt.value, per_as, tuple(prefix or ()), max_length_v4, max_length_v6,
+        )  # fmt: skip
+        bar = _ProgressBar() if failures and not no_progress and sys.stderr.isatty() else None
+        try:
+            code, errors = run(args, sys.stdout, bar)
+        except WhatifError as exc:
+            _fail(str(exc))
+        finally:
+            if bar is not None:
+                bar.close()
+        sys.stdout.flush()
+        for line in errors:
+            _error(line)
+        raise typer.Exit(code)
