@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from policylint.evaluate import Route, evaluate_policy, evaluate_session, export_path
 from policylint.findings import Finding
 from policylint.model import Afi, Device, IPNetwork, RpkiState, Span
 from policylint.options import Options
-from policylint.rpki.index import Validation, VrpIndex
-from policylint.rpki.vrp import Vrp
+
+if TYPE_CHECKING:  # the RPKI package loads only when a run has VRP data
+    from policylint.rpki.index import Validation, VrpIndex
+    from policylint.rpki.vrp import Vrp
 
 DROP = (
     "networks that enforce route-origin validation drop it, so their customers' traffic to {p} "
