@@ -278,3 +278,49 @@ def test_real_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     again = load_vrps(str(SNAPSHOT))
     assert again.cached and len(again.index) == 723_521
     assert again.index(ip_network("8.8.8.0/24"), 15169) is RpkiState.VALID
+
+
+def _rpki_client_text(count: int, indent: str = "\t\t", sep: str = ",\n") -> str:
+    rows = [
+        f'{indent}{{ "asn": {64500 + i % 7}, "prefix": "10.{i // 256 % 256}.{i % 256}.0/24", '
+        '"maxLength": 24, '
+        f'"ta": "ripe", "expires": {1753453058 + i} }}'
+        for i in range(count)
+    ] + [f'{indent}{{ "asn": "AS13335", "prefix": "2001:db8:{i:x}::/48", "maxLength": 64, "ta": "arin" }}'
+         for i in range(count // 10)]  # fmt: skip
+    return (
+        '{\n\t"metadata": {\n\t\t"buildtime": "2025-07-20T09:31:33Z", "roas": 3\n\t},\n\t"roas": [\n'
+        + sep.join(rows)
+        + '\n\t],\n\t"aspas": [\n\t]\n}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "streamed"),
+    [
+        (_rpki_client_text(30_000), True),  # rpki-client's layout, many bzip2 blocks
+        (_rpki_client_text(3), True),
+        (_rpki_client_text(0), True),
+        (json.dumps(RPKI_CLIENT, indent=2), True),  # one key per line: one piece, still exact
+        (_rpki_client_text(30_000).replace('"roas": [', '"roas": 5, "x": [', 1), False),
+        (_rpki_client_text(3).replace('"metadata": {', '"metadata": {"roas": [1],', 1), False),
+        (_rpki_client_text(3, sep=",,\n"), False),  # malformed: the ordinary path names the spot
+        (_rpki_client_text(3, sep="\n"), False),
+    ],
+)
+def test_bz2_streaming_reads_exactly_what_json_reads(
+    text: str, streamed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policylint.rpki import stream
+
+    monkeypatch.setattr(stream, "_SLICE", 4096)  # many pieces even for a small file
+    raw = bz2.compress(text.encode(), compresslevel=1)
+    fast = stream.parse_bz2("f", raw)
+    assert (fast is not None) is streamed
+    try:
+        ordinary = parse_vrp_bytes("f", text.encode())
+    except RpkiDataError:
+        assert fast is None
+        return
+    if fast is not None:
+        assert fast == ordinary
