@@ -65,8 +65,14 @@ def vrp_row(draw: st.DrawFn) -> VrpRow:
 def test_index_matches_rfc6811_brute_force(
     rows: list[VrpRow], routes: list[tuple[IPNetwork, int | None]]
 ) -> None:
+    # routes that are exactly VRP prefixes take state_of's exact-prefix table: draw them too
+    routes = routes + [
+        (ip_network((network, length)), origin)
+        for _, network, length, _, _ in rows
+        for origin in (None, 0, 64500, 64501)
+    ]
     index = VrpIndex.from_rows(rows)
-    restored = loads(dumps(index))
+    restored = loads(dumps(index))  # the cache round trip, whose tables are built afresh
     batch = index.states([(p.version, int(p.network_address), p.prefixlen, o) for p, o in routes])
     for (prefix, origin), from_batch in zip(routes, batch, strict=True):
         expected = brute(rows, prefix, origin)
@@ -129,3 +135,30 @@ def test_nested_prefixes_report_every_covering_vrp_shortest_first() -> None:
     assert [x.asn for x in v.matched] == [2]
     assert index.validate("10.1.0.0/16", 3).state is RpkiState.INVALID  # AS3's /24 does not cover a /16
     assert index.validate("11.0.0.0/8", 1).state is RpkiState.NOTFOUND
+
+
+def test_exact_table_inherits_only_reaching_ancestors() -> None:
+    """The exact-prefix answers: own VRPs (AS0 excluded) plus ancestors whose maxLength
+    reaches the prefix, however deep the nesting."""
+    index = load_vrps_text(
+        "ASN,IP Prefix,Max Length\nAS1,10.0.0.0/8,24\nAS2,10.0.0.0/8,8\nAS0,10.1.0.0/16,16\n"
+        "AS3,10.1.2.0/24,24\nAS4,10.1.2.0/24,24\nAS5,10.1.2.0/28,28\nAS0,10.9.0.0/16,16\n"
+    )
+    state = index.state_of
+    net = int(ip_network("10.1.2.0/24").network_address)
+    assert [state(4, net, 24, asn) for asn in (1, 2, 3, 4, 5, 0, None)] == [
+        RpkiState.VALID,
+        RpkiState.INVALID,  # AS2's maxLength 8 does not reach /24
+        RpkiState.VALID,
+        RpkiState.VALID,
+        RpkiState.INVALID,  # AS5's /28 does not cover a /24
+        RpkiState.INVALID,
+        RpkiState.INVALID,
+    ]
+    assert state(4, net, 28, 5) is RpkiState.VALID
+    assert state(4, net, 28, 1) is RpkiState.INVALID  # AS1 reaches /24 only
+    nine = int(ip_network("10.9.0.0/16").network_address)
+    assert state(4, nine, 16, 1) is RpkiState.VALID  # AS0 covers, AS1's /8-24 matches
+    assert state(4, nine, 16, 0) is RpkiState.INVALID
+    only_as0 = load_vrps_text("ASN,IP Prefix,Max Length\nAS0,192.0.2.0/24,24\n")
+    assert only_as0.state_of(4, int(ip_network("192.0.2.0/24").network_address), 24, 0) is RpkiState.INVALID

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from policylint.model import IPNetwork, RpkiState
 from policylint.rpki.loaders import VrpRow
@@ -56,62 +58,55 @@ _ENTRY_MASK = (1 << _ENTRY) - 1
 
 
 def build_family(version: int, vrps: Iterable[int]) -> Family:
-    """One pass over the packed VRPs (:func:`~policylint.rpki.vrp.pack`) sorted by (network,
-    length): outer prefixes come first.  Duplicates are dropped."""
-    packed = sorted(set(vrps))
+    """The index of one family from packed VRPs (:func:`~policylint.rpki.vrp.pack`).
+
+    Sorted by (network, length), outer prefixes come first; duplicates are dropped.  The
+    per-VRP work is done by C-level builtins (sort, ``Counter``, comprehensions); only the
+    interval sweep runs once per distinct prefix in Python.
+    """
+    packed = list(dict.fromkeys(sorted(vrps)))  # validators write sorted files: timsort is ~linear
     bits = MAX_LEN[version]
     top = 1 << bits
+    counts = Counter([p >> _ENTRY for p in packed])  # insertion order is the sorted order
+    offsets = [0, *accumulate(counts.values())]
+    entries = [p & _ENTRY_MASK for p in packed]
+    keys = list(counts)
+    networks = [k >> 8 for k in keys]
+    lengths = [k & 0xFF for k in keys]
+    size = [1 << (bits - n) for n in range(bits + 1)]
     starts: list[int] = [0]
     owner: list[int] = [-1]
-    networks: list[int] = []
-    lengths: list[int] = []
     parents: list[int] = []
-    offsets: list[int] = [0]
-    entries: list[int] = []
-    stack: list[int] = []  # open nodes, outermost first
-    ends: list[int] = []  # their ends (exclusive)
-    node = -1
-    previous = -1
-    for p in packed:
-        key = p >> _ENTRY
-        if key != previous:
-            if node >= 0:
-                offsets.append(len(entries))
-            previous = key
-            node += 1
-            network, length = key >> 8, key & 0xFF
-            while ends and ends[-1] <= network:
-                end = ends.pop()
-                stack.pop()
-                up = stack[-1] if stack else -1
-                if starts[-1] == end:
-                    owner[-1] = up
-                else:
-                    starts.append(end)
-                    owner.append(up)
-            parents.append(stack[-1] if stack else -1)
-            if starts[-1] == network:
-                owner[-1] = node
-            else:
-                starts.append(network)
-                owner.append(node)
-            stack.append(node)
-            ends.append(network + (1 << (bits - length)))
-            networks.append(network)
-            lengths.append(length)
-        entries.append(p & _ENTRY_MASK)
-    if node >= 0:
-        offsets.append(len(entries))
-    while ends:
-        end = ends.pop()
-        stack.pop()
-        if end < top:
-            up = stack[-1] if stack else -1
+    stack: list[int] = [-1]  # open nodes, outermost first, above a sentinel
+    ends: list[int] = [top + 1]  # their ends (exclusive); the sentinel never closes
+    add_start, add_owner, add_parent = starts.append, owner.append, parents.append
+    push, push_end, pop, pop_end = stack.append, ends.append, stack.pop, ends.pop
+    for node, network in enumerate(networks):
+        while ends[-1] <= network:
+            end = pop_end()
+            pop()
             if starts[-1] == end:
-                owner[-1] = up
+                owner[-1] = stack[-1]
             else:
-                starts.append(end)
-                owner.append(up)
+                add_start(end)
+                add_owner(stack[-1])
+        add_parent(stack[-1])
+        if starts[-1] == network:
+            owner[-1] = node
+        else:
+            add_start(network)
+            add_owner(node)
+        push(node)
+        push_end(network + size[lengths[node]])
+    while len(ends) > 1:
+        end = pop_end()
+        pop()
+        if end < top:
+            if starts[-1] == end:
+                owner[-1] = stack[-1]
+            else:
+                add_start(end)
+                add_owner(stack[-1])
     columns = (
         array("i", owner),
         array("B", lengths),
@@ -143,6 +138,45 @@ def build_family(version: int, vrps: Iterable[int]) -> Family:
     )
 
 
+Answer = int | frozenset[int]  # the one authorised origin (-1: none), or several
+
+
+def exact_table(fam: Family) -> dict[int, Answer]:
+    """For every VRP prefix (key ``network << 8 | length``): the origins that some covering
+    VRP authorises for a route of exactly that prefix — the prefix's own VRPs (their
+    maxLength is never shorter) and its ancestors' whose maxLength reaches it; AS0 never.
+
+    One pass in node order (parents first); each node hands its children only the
+    (origin, maxLength) pairs that reach beyond its own length, usually none."""
+    lengths, parents, offsets, entries = fam.length, fam.parent, fam.offset, fam.entries
+    count = len(lengths)
+    keys = [n << 8 | b for n, b in zip(fam.network, lengths, strict=True)]
+    firsts = [entries[o] >> 8 for o in offsets[:count]]
+    table: dict[int, Answer] = dict(zip(keys, firsts, strict=True))
+    reach: list[tuple[int, ...]] = [()] * count  # entries (asn << 8 | maxLength) reaching below
+    for node in range(count):
+        lo, hi = offsets[node], offsets[node + 1]
+        length = lengths[node]
+        up = parents[node]
+        inherited = [e for e in reach[up] if e & 0xFF >= length] if up >= 0 else []
+        if hi - lo == 1 and not inherited:
+            e = entries[lo]
+            if e & 0xFF > length:
+                reach[node] = (e,)
+            if not e >> 8:
+                table[keys[node]] = -1
+            continue
+        own = entries[lo:hi].tolist()
+        origins = {e >> 8 for e in own}
+        origins.update(e >> 8 for e in inherited)
+        origins.discard(0)
+        table[keys[node]] = origins.pop() if len(origins) == 1 else frozenset(origins) if origins else -1
+        deeper = tuple(e for e in (*own, *inherited) if e & 0xFF > length)
+        if deeper:
+            reach[node] = deeper
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class Validation:
     """The state of one (prefix, origin) pair and the VRPs that decided it."""
@@ -155,7 +189,7 @@ class Validation:
 class VrpIndex:
     """Origin validation for both address families.  Immutable once built."""
 
-    __slots__ = ("_v4", "_v6", "expires", "format", "generated", "notes", "source")
+    __slots__ = ("_v4", "_v6", "_x4", "_x6", "expires", "format", "generated", "notes", "source")
 
     def __init__(
         self,
@@ -170,6 +204,8 @@ class VrpIndex:
     ) -> None:
         self._v4 = v4
         self._v6 = v6
+        self._x4: dict[int, Answer] | None = None  # exact-prefix answers, built on first lookup
+        self._x6: dict[int, Answer] | None = None
         self.source = source
         self.format = format
         self.generated = generated
@@ -198,7 +234,22 @@ class VrpIndex:
     # ------------------------------------------------------------------ lookups
 
     def state_of(self, version: int, network: int, length: int, asn: int | None) -> RpkiState:
-        """RFC 6811 state of a route given as integers (the fast path)."""
+        """RFC 6811 state of a route given as integers (the fast path).
+
+        A route that is itself a VRP prefix (most announcements) is one dict probe:
+        :func:`exact_table` holds, per VRP prefix, the origins any covering VRP
+        authorises at exactly that length.  Other routes walk the interval index.
+        """
+        table = self._x4 if version == 4 else self._x6
+        if table is None:
+            table = self._exact(version)
+        known = table.get(network << 8 | length)
+        if known is not None:
+            if known == asn:
+                return VALID
+            if known.__class__ is int:
+                return INVALID
+            return VALID if asn in known else INVALID  # type: ignore[operator]
         fam = self._v4 if version == 4 else self._v6
         node = fam.owner[bisect_right(fam.starts, network) - 1]
         lengths, parents = fam.length, fam.parent
@@ -216,38 +267,23 @@ class VrpIndex:
             node = parents[node]
         return INVALID
 
+    def _exact(self, version: int) -> dict[int, Answer]:
+        if version == 4:
+            self._x4 = exact_table(self._v4)
+            return self._x4
+        self._x6 = exact_table(self._v6)
+        return self._x6
+
+    def states(self, pairs: Iterable[tuple[int, int, int, int | None]]) -> list[RpkiState]:
+        """Batch form of :meth:`state_of` over (version, network, length, origin) tuples."""
+        state_of = self.state_of
+        return [state_of(*pair) for pair in pairs]
+
     def state(self, prefix: IPNetwork, origin: int | None) -> RpkiState:
         """RFC 6811 state of ``prefix`` originated by ``origin`` (None: unknown origin)."""
         return self.state_of(prefix.version, int(prefix.network_address), prefix.prefixlen, origin)
 
     __call__ = state
-
-    def states(self, pairs: Iterable[tuple[int, int, int, int | None]]) -> list[RpkiState]:
-        """Batch form of :meth:`state_of` over (version, network, length, origin) tuples."""
-        out: list[RpkiState] = []
-        append = out.append
-        v4, v6 = self._v4, self._v6
-        for version, network, length, asn in pairs:
-            fam = v4 if version == 4 else v6
-            node = fam.owner[bisect_right(fam.starts, network) - 1]
-            lengths, parents = fam.length, fam.parent
-            while node >= 0 and lengths[node] > length:
-                node = parents[node]
-            if node < 0:
-                append(NOTFOUND)
-                continue
-            want = asn if asn else NO_ASN
-            offsets, entries = fam.offset, fam.entries
-            state = INVALID
-            while node >= 0 and state is INVALID:
-                for k in range(offsets[node], offsets[node + 1]):
-                    e = entries[k]
-                    if e >> 8 == want and length <= e & 0xFF:
-                        state = VALID
-                        break
-                node = parents[node]
-            append(state)
-        return out
 
     def covering(self, prefix: IPNetwork | str) -> tuple[Vrp, ...]:
         """Every VRP whose prefix covers ``prefix``, shortest prefix first."""
