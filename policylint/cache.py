@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policylint import __version__
+from policylint.cachedir import cache_dir
 from policylint.checks.base import Check
 from policylint.options import Options
 
@@ -32,11 +33,7 @@ _FORMAT = "v1"
 
 
 def default_dir() -> Path:
-    env = os.environ.get("POLICYLINT_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "policylint"
+    return cache_dir()
 
 
 def _code_fingerprint() -> str:

@@ -17,19 +17,11 @@ from array import array
 from pathlib import Path
 from typing import Any
 
+from policylint.cachedir import cache_dir
 from policylint.rpki.index import Family, VrpIndex
 
 MAGIC = b"PLVRPIX\x02"  # bump the last byte whenever the layout or the index semantics change
 _COLUMNS = ("owner", "length", "parent", "offset", "entries")
-
-
-def cache_dir() -> Path:
-    explicit = os.environ.get("POLICYLINT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "policylint"
 
 
 def _wide(values: Any) -> bytes:
