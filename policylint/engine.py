@@ -227,11 +227,15 @@ def _lint_paths(  # noqa: PLR0917
     if any(c.network for c in checks):
         jobs, cache = 1, None  # such a check needs every Device in this process
     done: dict[int, tuple[FileResult, _Outcome] | None] = {}
+    probed: dict[int, tuple[bytes, str]] = {}  # misses: the bytes read and their key, for reuse
     if cache is not None:  # hits first, in this process: a warm run needs no workers
         for i, (path, explicit) in enumerate(found):
             hit = _from_cache(path, explicit, opts, cache)
-            if hit is not _MISS:
-                done[i] = hit  # type: ignore[assignment]
+            if isinstance(hit, _Miss):
+                if hit.data is not None:
+                    probed[i] = (hit.data, hit.key)
+            else:
+                done[i] = hit
         if progress is not None and done:
             progress(len(done), len(found))
     todo = [i for i in range(len(found)) if i not in done]
@@ -247,13 +251,14 @@ def _lint_paths(  # noqa: PLR0917
             if progress is not None:
                 progress(len(done) + n, len(found))
 
+        probed.clear()  # workers read their own files
         pooled = parallel.run(batch, work, jobs=jobs, progress=step)
     if pooled is not None:
         done.update(zip(todo, pooled, strict=True))
     else:
         for n, i in enumerate(todo, 1):
             path, explicit = found[i]
-            done[i] = _lint_one(path, explicit, opts, checks, cache)
+            done[i] = _lint_one(path, explicit, opts, checks, cache, probed.get(i))
             if progress is not None:
                 progress(len(found) - len(todo) + n, len(found))
     files: list[FileResult] = []
@@ -288,17 +293,27 @@ def _worker(
 
 
 _NOT_A_CONFIG = "not a config"  # cached for discovered files that are not router configs
-_MISS = object()
 
 
-def _from_cache(path: str, explicit: bool, options: Options, cache: Cache) -> object:
-    """A cached (FileResult, _Outcome), None for a cached non-config, or ``_MISS``."""
+@dataclass(frozen=True, slots=True)
+class _Miss:
+    """Not in the cache; the bytes read and their key when the file could be read."""
+
+    data: bytes | None = None
+    key: str = ""
+
+
+def _from_cache(
+    path: str, explicit: bool, options: Options, cache: Cache
+) -> tuple[FileResult, _Outcome] | _Miss | None:
+    """A cached (FileResult, _Outcome), None for a cached non-config, or a :class:`_Miss`."""
     if explicit and not os.path.exists(path):
-        return _MISS
+        return _Miss()
     data = read_file(path, options)
     if isinstance(data, FileResult):
-        return _MISS
-    hit = cache.get(cache.key(path, data))
+        return _Miss()
+    key = cache.key(path, data)
+    hit = cache.get(key)
     if hit == _NOT_A_CONFIG:
         return None
     if (
@@ -307,24 +322,32 @@ def _from_cache(path: str, explicit: bool, options: Options, cache: Cache) -> ob
         and isinstance(hit[0], FileResult)
         and isinstance(hit[1], _Outcome)
     ):
-        return hit
-    return _MISS
+        return hit[0], hit[1]
+    return _Miss(data, key)
 
 
-def _lint_one(
-    path: str, explicit: bool, options: Options, checks: Sequence[Check], cache: Cache | None
+def _lint_one(  # noqa: PLR0917
+    path: str,
+    explicit: bool,
+    options: Options,
+    checks: Sequence[Check],
+    cache: Cache | None,
+    probed: tuple[bytes, str] | None = None,
 ) -> tuple[FileResult, _Outcome] | None:
-    """Load and lint one discovered path, through the cache when there is one."""
+    """Load and lint one discovered path, through the cache when there is one.
+
+    ``probed``: the file's bytes and cache key, when the cache probe already read them.
+    """
     if explicit and not os.path.exists(path):
         res: FileResult | None = FileResult(path, None, (), 0, FileError("no such file or directory"))
     elif cache is None:
         res = load_path(path, explicit, options)
     else:
-        data = read_file(path, options)
+        data = read_file(path, options) if probed is None else probed[0]
         if isinstance(data, FileResult):
             res = data
         else:
-            key = cache.key(path, data)
+            key = cache.key(path, data) if probed is None else probed[1]
             res = load_bytes(path, data, explicit)
             if res is None:
                 cache.put(key, _NOT_A_CONFIG)
