@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from policylint.rpki.index import VrpIndex
-from policylint.rpki.loaders import VrpData, decompress, parse_vrp_bytes, read_bytes
+from policylint.rpki.loaders import VrpData, parse_vrp_bytes, read_bytes
 from policylint.rpki.slurm import Slurm, parse_slurm
 from policylint.rpki.store import MAGIC, load_cached, save_cached
+from policylint.rpki.stream import parse_compressed
 from policylint.rpki.vrp import RpkiDataError
 
 MAX_AGE = 24 * 3600  # validators run every few minutes to an hour; a day old is stale
@@ -89,7 +90,7 @@ def load_vrps(
     cached = index is not None
     if index is None:
         slurm: Slurm | None = parse_slurm(slurm_path, slurm_raw) if slurm_path is not None else None
-        data = parse_vrp_bytes(path, decompress(path, raw))
+        data = parse_compressed(path, raw)
         if slurm is not None:
             data = slurm.apply(data)
         index = index_from_data(data)
