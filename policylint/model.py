@@ -16,6 +16,8 @@ import enum
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
 
+from policylint._frozen import fast_init_all
+
 IPNetwork = IPv4Network | IPv6Network
 
 
@@ -471,3 +473,6 @@ class Network:
     """Everything linted together: the scope of network-level (anycast) checks."""
 
     devices: tuple[Device, ...] = field(default_factory=tuple)
+
+
+fast_init_all(globals())  # cheaper construction of the objects above (see policylint._frozen)

@@ -37,7 +37,7 @@ from policylint.model import (
 )
 from policylint.vendors.frr import _hostname, _neighbors, _policies
 from policylint.vendors.ios_acl import AclAssembler
-from policylint.vendors.ios_blocks import structure
+from policylint.vendors.ios_blocks import rows
 
 # first words of top-level lines that are BGP policy related even when not modelled
 _BGP_TOP = frozenset({"router", "route-map", "ip", "ipv6"})
@@ -128,21 +128,19 @@ class IosAssembler(AclAssembler):
 def parse(path: str, text: str) -> tuple[Device, ...]:
     """Parse one IOS/IOS-XE configuration into one Device.  Never raises on bad lines."""
     asm = IosAssembler(path)
-    for ln in structure(text):
-        if ln.banner:
+    top, nested = asm.top, asm.nested
+    for number, _, line_text, parent, banner in rows(text):
+        if banner:
             asm.out_of_scope += 1
             continue
-        words = ln.text.split()
-        if ln.parent == 0:
-            verdict = asm.top(ln.text, words, ln.number)
-        else:
-            verdict = asm.nested(ln.text, words, ln.number, ln.parent)
+        words = line_text.split()
+        verdict = top(line_text, words, number) if parent == 0 else nested(line_text, words, number, parent)
         if verdict is None:
             asm.out_of_scope += 1
         elif verdict:
             asm.modelled += 1
         else:
-            asm.unsupported_line(ln.text, ln.number)
+            asm.unsupported_line(line_text, number)
     asm.resolve_acls()
     return (_device(asm),)
 

@@ -34,35 +34,63 @@ def _banner_delimiter(words: list[str]) -> str | None:
     return "^C" if first.startswith("^C") else first[0]
 
 
+Row = tuple[int, int, str, int, bool]  # the fields of :class:`Line`, as a plain tuple
+
+
 def structure(text: str) -> list[Line]:
     """Every non-blank, non-comment line with its parent, in file order."""
-    out: list[Line] = []
+    make = Line._make
+    return [make(row) for row in rows(text)]
+
+
+def rows(text: str) -> list[Row]:
+    """:func:`structure` as plain tuples ``(number, indent, text, parent, banner)``: the parser's
+    form (a tuple per line costs a tenth of a named tuple)."""
+    out: list[Row] = []
     append = out.append
     stack: list[tuple[int, int]] = []  # (indent, line number) of open blocks
     braces: list[int] = []  # open `{` lines
     banner_line = 0
     delimiter = ""
     for number, raw in enumerate(text.splitlines(), 1):
-        stripped = raw.strip()
         if banner_line:
-            append(Line(number, len(raw) - len(raw.lstrip()), stripped, banner_line, True))
+            stripped = raw.strip()
+            append((number, len(raw) - len(raw.lstrip()), stripped, banner_line, True))
             if delimiter in stripped:
                 banner_line = 0
             continue
-        if not stripped or stripped[0] == "!":
+        if not raw:
             continue
-        indent = 0 if raw[0] not in " \t" else len(raw) - len(raw.lstrip())
-        if stripped[0] == "}" and braces:  # closes a brace block (non-IOS files): child of its opener
-            opener = braces.pop()
-            while stack and stack[-1][1] != opener:
+        first = raw[0]
+        if first in " \t":  # one character: `in` is a substring test
+            stripped = raw.strip()
+            if not stripped or stripped[0] == "!":
+                continue
+            indent = len(raw) - len(raw.lstrip())
+            if stripped[0] == "}" and braces:  # closes a brace block (non-IOS files): child of its opener
+                opener = braces.pop()
+                while stack and stack[-1][1] != opener:
+                    stack.pop()
+                append((number, indent, stripped, opener, False))
+                continue
+            while stack and stack[-1][0] >= indent:
                 stack.pop()
-            append(Line(number, indent, stripped, opener, False))
-            continue
-        while stack and stack[-1][0] >= indent:
-            stack.pop()
-        append(Line(number, indent, stripped, stack[-1][1] if stack else 0, False))
-        stack.append((indent, number))
-        if stripped[-1] == "{":
+            append((number, indent, stripped, stack[-1][1] if stack else 0, False))
+            stack.append((indent, number))
+        else:  # a top-level line (the common case): every open block closes
+            stripped = raw.strip() if first.isspace() else raw.rstrip()
+            if not stripped or stripped[0] == "!":
+                continue
+            if stripped[0] == "}" and braces:
+                opener = braces.pop()
+                while stack and stack[-1][1] != opener:
+                    stack.pop()
+                append((number, 0, stripped, opener, False))
+                continue
+            append((number, 0, stripped, 0, False))
+            stack = [(0, number)]
+        last = stripped[-1]
+        if last == "{":
             braces.append(number)
         elif stripped.startswith("banner "):
             words = stripped.split()
