@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from policylint import policyspace
 from policylint.cache import Cache
 from policylint.catalogue import RuleDoc, load_catalogue
 from policylint.checks.base import Check
@@ -119,6 +120,7 @@ def _lint_file(res: FileResult, options: Options, checks: Sequence[Check]) -> _O
                     out.facts.setdefault(check.code, []).extend(check.gather(dev, options))
         except Exception as exc:  # a check bug is a tool error, never a traceback
             out.errors.append(_internal(check.code, doc, exc))
+    policyspace.forget(res.devices)
     return out
 
 

@@ -10,6 +10,7 @@ reverse.  For route-maps made only of prefix-list matches (no on-match / call)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -222,6 +223,7 @@ class _DeviceCache:
     alone: dict[tuple[str, Afi, bool], Space] = field(default_factory=dict)  # route-map as the only filter
     plists: dict[tuple[str, Afi], PrefixSet] = field(default_factory=dict)
     sessions: dict[tuple[int, Afi, Direction], tuple[Neighbor, Space]] = field(default_factory=dict)
+    terms: dict[Span, tuple[str, Term]] | None = None  # see terms_by_span
 
 
 _CACHES: dict[int, _DeviceCache] = {}
@@ -235,6 +237,14 @@ def _cache(device: Device) -> _DeviceCache:
             _CACHES.clear()
         cache = _CACHES[id(device)] = _DeviceCache(device)
     return cache
+
+
+def forget(devices: Iterable[Device]) -> None:
+    """Drop the memoized analyses of ``devices`` (the engine calls this once a file's checks
+    are done: keeping every device's spaces alive makes a long run's heap, and its garbage
+    collections, grow with the repository)."""
+    for device in devices:
+        _CACHES.pop(id(device), None)
 
 
 def policy_space(device: Device, policy_name: str, afi: Afi, *, probe_foreign: bool = True) -> Space:
@@ -359,3 +369,11 @@ def _session_space(device: Device, neighbor: Neighbor, afi: Afi, direction: Dire
             space.notes,
         )
     return space
+
+
+def terms_by_span(device: Device) -> dict[Span, tuple[str, Term]]:
+    """Every route-map term by its span, with its route-map's name (memoized per device)."""
+    cache = _cache(device)
+    if cache.terms is None:
+        cache.terms = {t.span: (p.name, t) for p in device.policies.values() for t in p.terms}
+    return cache.terms

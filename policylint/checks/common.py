@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from policylint import policyspace
 from policylint.model import Device, Filters, Neighbor, NeighborAF, Ref, Role, RoleSource, Span, Term
 
 _ROLE_WORD: dict[Role, str] = {
@@ -72,4 +73,4 @@ def ref_text(ref: Ref) -> str:
 
 def terms_by_span(device: Device) -> dict[Span, tuple[str, Term]]:
     """Every route-map term by its span, with its route-map's name (to map witnesses back)."""
-    return {t.span: (p.name, t) for p in device.policies.values() for t in p.terms}
+    return policyspace.terms_by_span(device)
