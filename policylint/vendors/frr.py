@@ -106,13 +106,16 @@ def _filters(own: dict[str, Ref], inherited: dict[str, Ref]) -> Filters:
     return Filters(merged.get("route_map"), merged.get("prefix_list"), merged.get("filter_list"))
 
 
+_NO_AF = AfBuilder()  # read only: a family the neighbor's config never mentions
+
+
 def _afs(
     nb: NeighborBuilder, group: NeighborBuilder | None, default_ipv4: bool, span: Span
 ) -> tuple[NeighborAF, ...]:
     out: list[NeighborAF] = []
     for afi in (Afi.IPV4, Afi.IPV6):
-        own = nb.afs.get(afi, AfBuilder())
-        grp = group.afs.get(afi, AfBuilder()) if group else AfBuilder()
+        own = nb.afs.get(afi, _NO_AF)
+        grp = group.afs.get(afi, _NO_AF) if group else _NO_AF
         activated = own.activated if own.activated is not None else grp.activated
         if activated is None:
             activated = afi is Afi.IPV4 and default_ipv4
