@@ -8,8 +8,11 @@ data past its expiry, or built long ago, gets a warning because ROAs change dail
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -70,6 +73,17 @@ def index_from_data(data: VrpData) -> VrpIndex:
     )
 
 
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_vrps(
     path: str, slurm_path: str | None = None, *, use_cache: bool = True, now: float | None = None
 ) -> Loaded:
@@ -90,10 +104,11 @@ def load_vrps(
     cached = index is not None
     if index is None:
         slurm: Slurm | None = parse_slurm(slurm_path, slurm_raw) if slurm_path is not None else None
-        data = parse_compressed(path, raw)
-        if slurm is not None:
-            data = slurm.apply(data)
-        index = index_from_data(data)
+        with _no_gc():  # millions of short-lived, acyclic objects: collections would only cost time
+            data = parse_compressed(path, raw)
+            if slurm is not None:
+                data = slurm.apply(data)
+            index = index_from_data(data)
         if use_cache:
             save_cached(digest, index)
     index.source = path
