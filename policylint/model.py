@@ -405,6 +405,23 @@ class VendorSemantics:
     notes: tuple[str, ...] = ()  # human-readable facts for messages
     # why RFC 8212 is not enforced on this device, for messages (vendor wording)
     no_rfc8212_reason: str = "`no bgp ebgp-requires-policy` or an old `frr version`"
+    # a BGP `network` is announced only while exactly that prefix is in the routing table
+    network_needs_route: bool = False
+    network_route_reason: str = ""  # the vendor fact behind it, for messages
+    # the configuration lists every interface address and static route (IOS running config);
+    # False where the OS or other files may add routes (FRR)
+    rib_in_config: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRoute:
+    """A route the configuration itself puts in the default routing table: a static route (a
+    discard route to ``Null0``/``blackhole`` is the usual anchor of a BGP ``network``) or the
+    subnet of an interface address."""
+
+    prefix: IPNetwork
+    kind: str  # "static", "discard" or "connected"
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,6 +476,9 @@ class Device:
     modelled_lines: int = 0  # statements understood by the model
     out_of_scope_lines: int = 0  # non-BGP lines (interfaces, IGPs, ...) not looked at
     runtime_sources: tuple[RuntimeSource, ...] = ()  # run-time announcers (ExaBGP processes)
+    local_routes: tuple[LocalRoute, ...] = ()  # static and connected routes (default VRF)
+    # why the routing table is not known from this file alone ("router ospf (line 12)", ...)
+    rib_unknowns: tuple[str, ...] = ()
 
     def prefix_list(self, afi: Afi, name: str) -> PrefixList | None:
         return self.prefix_lists.get((afi, name))

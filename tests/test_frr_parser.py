@@ -117,7 +117,9 @@ def test_originations_rpki_and_out_of_scope() -> None:
         ("None", "redistribute connected"),
     ]
     assert d.rpki is not None and d.rpki.caches[0].port == 3323
-    assert d.unsupported == () and d.out_of_scope_lines == 2
+    assert d.unsupported == () and d.out_of_scope_lines == 1  # `interface eth0`
+    routes = [(str(r.prefix), r.kind, r.span.line) for r in d.local_routes]
+    assert routes == [("192.0.2.0/24", "connected", 2)]
 
 
 def test_malformed_values_are_issues_not_crashes() -> None:

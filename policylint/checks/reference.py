@@ -50,3 +50,31 @@ def rf101(device: Device, options: Options) -> Iterator[Finding]:
         yield Finding(
             ref.span, f"{ref.kind.value} {ref.name} is used ({ref.usage}) but never defined: {effect}."
         )
+
+
+def rf102(device: Device, options: Options) -> Iterator[Finding]:
+    """A `network` whose exact prefix no static route or interface subnet of this config provides."""
+    sem = device.semantics
+    if not sem.network_needs_route or device.rib_unknowns:
+        return  # the vendor announces regardless, or an IGP / VRF may supply the route
+    if not sem.rib_in_config and all(r.kind == "connected" for r in device.local_routes):
+        return  # no static route here: the OS or other files may anchor the networks (FRR)
+    present = {r.prefix for r in device.local_routes}
+    for origin in device.originations:
+        prefix = origin.prefix
+        if origin.via != "network" or prefix is None or prefix in present:
+            continue
+        near = [
+            str(r.prefix)
+            for r in device.local_routes
+            if r.prefix.version == prefix.version and (r.prefix.overlaps(prefix))
+        ]
+        nearby = f"; {', '.join(near[:3])} overlap it but are not an exact match" if near else ""
+        yield Finding(
+            origin.span,
+            f"`network {prefix}` has no route for exactly {prefix} in this configuration (no static or "
+            f"discard route and no interface subnet{nearby}): {sem.network_route_reason}, so {prefix} is "
+            "not announced to any neighbor. The sessions stay up and the config reads correctly, but this "
+            "router attracts none of that prefix's traffic: an anycast site silently drops out of the "
+            "catchment and its clients go to other sites, a unicast prefix loses this path.",
+        )

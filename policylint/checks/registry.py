@@ -7,7 +7,7 @@ from policylint.checks.base import Check
 from policylint.checks.leak import lk101, lk102, lk103
 from policylint.checks.prefix_length import px101, px102, px103
 from policylint.checks.prepend import pp101, pp102, pp103, pp104, pp105, pp106
-from policylint.checks.reference import rf101
+from policylint.checks.reference import rf101, rf102
 from policylint.checks.rpki import rv101, rv102, rv103, rv104
 from policylint.checks.rpki_data import gather_announced, rv105, rv106, rv107, rv108
 from policylint.checks.runtime import ps006
@@ -35,6 +35,7 @@ CHECKS: tuple[Check, ...] = (
     Check("PP106", device=pp106),
     Check("AC101", gather=gather_sites, reduce=ac101),
     Check("RF101", device=rf101),
+    Check("RF102", device=rf102),
     Check("PS006", device=ps006),
 )
 

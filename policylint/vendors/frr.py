@@ -89,11 +89,20 @@ def _semantics(b: DeviceBuilder) -> VendorSemantics:
         default_on = False
     explicit = b.instances[0].requires_policy if b.instances else None
     requires = default_on if explicit is None else explicit
+    # `bgp network import-check`: on for both profiles from 7.4, before that datacenter only
+    check = True if not m or (int(m.group(1)), int(m.group(2))) >= (7, 4) else b.defaults == "datacenter"
+    explicit_check = b.instances[0].import_check if b.instances else None
     return VendorSemantics(
         ebgp_requires_policy=requires,
         undefined_neighbor_policy=UndefinedPolicy.DENY_ALL,
         undefined_match_list=UndefinedMatch.NEVER_MATCHES,
         empty_prefix_list_permits=True,
+        network_needs_route=check if explicit_check is None else explicit_check,
+        network_route_reason=(
+            "FRR announces a `network` prefix only while exactly that prefix is in its routing table "
+            "(`bgp network import-check`, the default since FRR 7.4)"
+        ),
+        rib_in_config=False,
         notes=(
             "FRR denies all routes on a session whose route-map or prefix-list is undefined",
             "FRR never matches a route-map `match` on an undefined list",
@@ -236,4 +245,12 @@ def _device(asm: FrrAssembler) -> Device:
         defaults=b.defaults,
         modelled_lines=asm.modelled,
         out_of_scope_lines=asm.out_of_scope,
+        local_routes=tuple(b.local_routes),
+        rib_unknowns=_rib_unknowns(b),
     )
+
+
+def _rib_unknowns(b: DeviceBuilder) -> tuple[str, ...]:
+    """Why the default routing table is not known from this file (IGPs, BGP in a VRF)."""
+    vrfs = [f"`router bgp ... vrf {i.vrf}` (line {i.line})" for i in b.instances if i.vrf is not None]
+    return (*b.rib_unknowns, *vrfs)

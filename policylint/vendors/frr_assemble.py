@@ -33,6 +33,7 @@ from policylint.model import (
     Unsupported,
 )
 from policylint.redact import redact_line
+from policylint.vendors import rib
 from policylint.vendors.frr_lex import Stmt
 from policylint.vendors.frr_state import (
     DeviceBuilder,
@@ -54,7 +55,7 @@ _BGP = frozenset(
     {
         "router_id", "ebgp_requires_policy", "no_default_ipv4", "bestpath", "address_family",
         "nb_remote_as", "nb_interface", "nb_member", "nb_group", "nb_description", "nb_local_role",
-        "nb_password", "nb_multihop", "nb_ttl_security", "noop_bgp",
+        "nb_password", "nb_multihop", "nb_ttl_security", "noop_bgp", "network_import_check",
     }
 )  # fmt: skip
 _AF = frozenset(
@@ -160,6 +161,7 @@ class Assembler:
         self.b = DeviceBuilder(path)
         self.node = CONFIG
         self.other_header = ""
+        self.interface_routes = False  # inside an `interface` block of the default VRF
         self.instance: InstanceBuilder | None = None
         self.afi: Afi | None = Afi.IPV4
         self.af_label = ""
@@ -234,13 +236,20 @@ class Assembler:
         if self.node == CONFIG:
             if tuple(words[:2]) in _BGP_TOP_HEADS or tuple(words[:1]) in _BGP_TOP_HEADS:
                 self._unsupported(raw, line)
+            elif self._rib_line(words, line, None):
+                self.modelled += 1
             else:
                 self.out_of_scope += 1
                 if head in _TOP_WORDS and len(words) > 1 and head not in ("ip", "ipv6", "no", "log"):
                     self.node, self.other_header = OTHER, " ".join(words[:2])
+                    # an interface outside any VRF: its addresses are connected routes
+                    self.interface_routes = head == "interface" and "vrf" not in words
             return
         if self.node == OTHER:
-            self.out_of_scope += 1
+            if self.interface_routes and self._rib_line(words, line, "interface"):
+                self.modelled += 1
+            else:
+                self.out_of_scope += 1
             return
         if self.node == RMAP and self.term is not None and head in ("match", "set"):
             text = redact_line(raw.strip())
@@ -250,6 +259,24 @@ class Assembler:
             else:
                 self.term.sets.append(SetOther(text, span))
         self._unsupported(raw, line)
+
+    def _rib_line(self, words: list[str], line: int, block: str | None) -> bool:
+        """A static route, an interface address or an IGP (policylint.vendors.rib): True if kept."""
+        if block == "interface":
+            if rib.in_vrf(words):
+                self.interface_routes = False
+                return False
+            route = rib.interface_route(words, self.b.span(line))
+        else:
+            source = rib.route_source(words, line)
+            if source is not None:
+                self.b.rib_unknowns.append(source)
+                return False  # the block itself stays out of scope
+            route = rib.static_route(words, self.b.span(line)) if words[0] in ("ip", "ipv6") else None
+        if route is None:
+            return False
+        self.b.local_routes.append(route)
+        return True
 
     def _context(self) -> str:
         if self.node == AF:

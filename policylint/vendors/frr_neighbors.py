@@ -26,6 +26,10 @@ class FrrAssembler(RouteMapAssembler):
         if self.instance is not None:
             self.instance.requires_policy = not stmt.has("no")
 
+    def _h_network_import_check(self, stmt: Stmt) -> None:
+        if self.instance is not None:
+            self.instance.import_check = not stmt.has("no")
+
     def _h_no_default_ipv4(self, stmt: Stmt) -> None:
         if self.instance is not None:
             self.instance.default_ipv4 = False

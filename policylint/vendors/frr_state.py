@@ -11,6 +11,7 @@ from policylint.model import (
     AsPathList,
     CommunityEntry,
     CommunityList,
+    LocalRoute,
     Match,
     OnMatch,
     Origination,
@@ -63,6 +64,7 @@ class InstanceBuilder:
     line: int
     end_line: int
     requires_policy: bool | None = None  # explicit [no] bgp ebgp-requires-policy
+    import_check: bool | None = None  # explicit [no] bgp network import-check
     default_ipv4: bool = True
 
 
@@ -109,6 +111,8 @@ class DeviceBuilder:
     rpki_end: int | None = None
     caches: list[RpkiCache] = field(default_factory=list)
     refs: list[Ref] = field(default_factory=list)
+    local_routes: list[LocalRoute] = field(default_factory=list)  # static routes, interface subnets
+    rib_unknowns: list[str] = field(default_factory=list)  # IGPs: the table is not known from the file
 
     def span(self, line: int, end: int | None = None) -> Span:
         return Span(self.path, line, line if end is None else end)

@@ -35,6 +35,7 @@ from policylint.model import (
     UndefinedPolicy,
     VendorSemantics,
 )
+from policylint.vendors import rib
 from policylint.vendors.frr import _hostname, _neighbors, _policies
 from policylint.vendors.ios_acl import AclAssembler
 from policylint.vendors.ios_blocks import rows
@@ -54,6 +55,11 @@ def semantics(asm: AclAssembler) -> VendorSemantics:
         undefined_match_list=UndefinedMatch.ALWAYS_MATCHES,
         empty_prefix_list_permits=True,
         no_rfc8212_reason="IOS has no RFC 8212 default; IOS-XE's `bgp safe-ebgp-policy` is not set",
+        network_needs_route=True,
+        network_route_reason=(
+            "IOS announces a `network` prefix only while exactly that prefix is in its routing table"
+        ),
+        rib_in_config=True,
         notes=(
             "IOS has no RFC 8212 default: an eBGP neighbor without outbound policy is sent every route",
             "IOS denies all routes on a session whose route-map is undefined",
@@ -68,6 +74,7 @@ class IosAssembler(AclAssembler):
         self.block = ""  # kind of the current top-level block: bgp, route-map, other
         self.bgp_line_no = 0
         self.af_line_no = 0
+        self.interface_routes = False  # inside an interface of the default VRF
 
     def top(self, text: str, words: list[str], line: int) -> bool | None:
         """A top-level line: True modelled, False unsupported, None out of scope."""
@@ -83,6 +90,18 @@ class IosAssembler(AclAssembler):
         if head == "route-map":
             self.block = "route-map"
             return self.route_map(words, line)
+        if head == "interface":
+            self.block, self.interface_routes = "interface", True
+            return None
+        if head in ("ip", "ipv6") and second == "route":
+            route = rib.static_route(words, self.b.span(line))
+            if route is None:
+                return None  # a VRF route, or one this reading does not know
+            self.b.local_routes.append(route)
+            return True
+        if head in ("router", "ipv6") and (source := rib.route_source(words, line)) is not None:
+            self.b.rib_unknowns.append(source)
+            return None
         if head == "hostname" and len(words) == 2:
             self.b.hostname = second
             return True
@@ -122,6 +141,14 @@ class IosAssembler(AclAssembler):
             return self.route_map_line(text, words, line)
         if self.block == "acl":
             return self.acl_line(words, line)
+        if self.block == "interface" and self.interface_routes:
+            if rib.in_vrf(words):
+                self.interface_routes = False
+                return None
+            route = rib.interface_route(words, self.b.span(line))
+            if route is not None:
+                self.b.local_routes.append(route)
+                return True
         return None
 
 
@@ -181,4 +208,6 @@ def _device(asm: IosAssembler) -> Device:
         bgp_span=b.span(default.line, default.end_line) if default else None,
         modelled_lines=asm.modelled,
         out_of_scope_lines=asm.out_of_scope,
+        local_routes=tuple(b.local_routes),
+        rib_unknowns=tuple(b.rib_unknowns),
     )
