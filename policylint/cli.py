@@ -538,6 +538,24 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
         int, typer.Option("--max-length-v6", min=0, max=128, help="Longer IPv6 prefixes are dropped.")
     ] = 48,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
+    observed_paths: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--observed-paths",
+            metavar="FILE",
+            help="Route-collector paths to the service now: MRT, bgpdump -m or bgpreader text (repeatable).",
+        ),
+    ] = None,
+    measured_catchment: Annotated[
+        str | None,
+        typer.Option("--measured-catchment", metavar="FILE", help="asn,site[,weight] CSV of the base state."),
+    ] = None,
+    site_map: Annotated[
+        str | None,
+        typer.Option(
+            "--site-map", metavar="FILE", help="KIND VALUE SITE lines telling observed paths' sites."
+        ),
+    ] = None,
 ) -> None:
     """Predict anycast catchment shifts: BASE vs PROPOSED (or BASE with --withdraw/--fail-session)."""
     with _guard():
@@ -546,6 +564,7 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
         args = WhatifArgs(
             base, proposed, tuple(withdraw or ()), tuple(fail_session or ()), topology, weights, rov_ases,
             vrps, max_shift, failures, fmt.value, per_as, tuple(prefix or ()), max_length_v4, max_length_v6,
+            tuple(observed_paths or ()), measured_catchment, site_map,
         )  # fmt: skip
         bar = _ProgressBar() if failures and not no_progress and sys.stderr.isatty() else None
         try:
