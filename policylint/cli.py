@@ -490,6 +490,40 @@ class WhatifFormat(enum.StrEnum):
     JSON = "json"
 
 
+@app.command("whatif-catchment")
+def whatif_catchment_cmd(
+    results: Annotated[
+        str, typer.Argument(metavar="FILE", help="Verfploeter-style CSV: client_id and the replying address.")
+    ],
+    pfx2as: Annotated[
+        str, typer.Option("--pfx2as", metavar="FILE", help="CAIDA prefix-to-AS file (prefix, length, ASN).")
+    ],
+    client: Annotated[
+        list[str] | None, typer.Option("--client", metavar="ID=SITE", help="Name the site of a client id.")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout).")
+    ] = None,
+) -> None:
+    """Convert catchment measurements to the asn,site,weight CSV of whatif --measured-catchment."""
+    with _guard():
+        from policylint.whatif.observed import ObservationError
+        from policylint.whatif.verfploeter import convert, load_pfx2as, parse_clients, summary, write_csv
+
+        try:
+            conv = convert(results, load_pfx2as(pfx2as), parse_clients(client or ()))
+            if output is None:
+                write_csv(conv, sys.stdout)
+            else:
+                with open(output, "w", encoding="utf-8") as f:
+                    write_csv(conv, f)
+        except ObservationError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{output}: {exc.strerror or exc}")
+        sys.stderr.write(f"policylint: {summary(conv)}\n")
+
+
 @app.command("whatif")
 def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     base: Annotated[

@@ -213,3 +213,26 @@ def test_verfploeter_convert(tmp_path: Path) -> None:
     p2a.write_text("192.0.2.0 24\n")
     with pytest.raises(ObservationError, match=rf"^{p2a}:1: expected PREFIX LENGTH ASN"):
         load_pfx2as(str(p2a))
+
+
+def test_whatif_catchment_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from policylint.cli import app
+
+    p2a = tmp_path / "pfx2as.txt"
+    p2a.write_text("192.0.2.0\t24\t64501\n198.51.100.0\t24\t64502\n")
+    vp = tmp_path / "vp.csv"
+    vp.write_text("src,client_id\n192.0.2.7,1\n192.0.2.8,1\n198.51.100.1,2\n203.0.113.9,2\n")
+    out = tmp_path / "catchment.csv"
+    args = ["whatif-catchment", str(vp), "--pfx2as", str(p2a), "--client", "1=ams1", "--client", "2=fra1"]
+    res = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert out.read_text() == "asn,site,weight\n64501,ams1,2\n64502,fra1,1\n"
+    assert "4 replies: 2 ASes, 2 AS-site rows; 1 replies from addresses no prefix" in res.stderr
+    assert load_measured(str(out)).site == {64501: "ams1", 64502: "fra1"}
+    res = CliRunner().invoke(app, [*args[:4], "--client", "1"])
+    assert res.exit_code == 2 and "--client '1': expected ID=SITE" in res.stderr
+    vp.write_text("src,client_id\nnot-an-ip,1\n")
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and f"{vp}:2: 'not-an-ip' is not an IP address" in res.stderr

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
 from policylint.whatif.observed import ObservationError, parse_asn
 
@@ -110,3 +112,28 @@ def convert(path: str, pfx2as: Pfx2As, clients: dict[str, str]) -> Converted:
     if header is None:
         raise ObservationError(f"{path}: empty (expected a header with client_id and an address column)")
     return Converted(sorted((a, s, c) for (a, s), c in counts.items()), total, unmapped)
+
+
+def parse_clients(specs: Sequence[str]) -> dict[str, str]:
+    """``ID=SITE`` pairs (``--client``)."""
+    out = {}
+    for spec in specs:
+        cid, sep, site = spec.partition("=")
+        if not sep or not cid.strip() or not site.strip():
+            raise ObservationError(f"--client {spec!r}: expected ID=SITE")
+        out[cid.strip()] = site.strip()
+    return out
+
+
+def write_csv(conv: Converted, out: TextIO) -> None:
+    out.write("asn,site,weight\n")
+    for asn, site, count in conv.rows:
+        out.write(f"{asn},{site},{count}\n")
+
+
+def summary(conv: Converted) -> str:
+    ases = len({a for a, _, _ in conv.rows})
+    return (
+        f"{conv.replies:,} replies: {ases:,} ASes, {len(conv.rows):,} AS-site rows; "
+        f"{conv.unmapped:,} replies from addresses no prefix in the pfx2as file covers"
+    )
