@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from policylint.whatif.measured import SiteMap
 from policylint.whatif.observed import ObservedPath, collapse
-from policylint.whatif.overrides import SEED_HOP, Overrides
+from policylint.whatif.overrides import SEED_HOP, Overrides, linked
 from policylint.whatif.sites import Announcement, Service
 from policylint.whatif.topology import Topology
 
@@ -82,7 +84,13 @@ def gather(
 ) -> Facts:
     """Pins, links in use and links missing from the topology, from the paths of one prefix."""
     f = Facts()
-    for p in sorted(paths, key=lambda p: p.time):
+    paths = sorted(paths, key=lambda p: p.time)
+    asns = np.unique(np.asarray([a for p in paths for a in p.path], dtype=np.int64))
+    pos = np.searchsorted(topo.asns, asns)
+    hit = pos < topo.size
+    hit[hit] = topo.asns[pos[hit]] == asns[hit]
+    where = dict(zip(asns[hit].tolist(), pos[hit].tolist(), strict=True))
+    for p in paths:
         site, k = recognise(p, service, site_asns, anns, site_map)
         if k <= 0:
             f.no_site_as += 1
@@ -92,7 +100,7 @@ def gather(
             continue
         f.used += 1
         hops = p.path[:k]
-        idx = [topo.index(a) for a in hops]
+        idx = [where.get(a) for a in hops]
         f.unknown_ases.update(a for a, i in zip(hops, idx, strict=True) if i is None)
         for j, x in enumerate(idx):
             if x is None:
@@ -104,9 +112,10 @@ def gather(
                 if nxt is None:
                     continue
                 hop = nxt
-                f.allow.add((x, hop))
-                if topo.relationship(hops[j], hops[j + 1]) is None:
-                    f.extra.add((x, hop))
+                if (x, hop) not in f.allow:
+                    f.allow.add((x, hop))
+                    if not linked(topo, x, hop):
+                        f.extra.add((x, hop))
             old = f.pins.get(x)
             if old is not None and old != (hop, site):
                 f.conflicts += 1  # the later path wins (sorted by time)

@@ -18,6 +18,7 @@ import bz2
 import gzip
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from policylint.model import IPNetwork
 
@@ -117,6 +118,6 @@ def load_observed(files: Sequence[str]) -> Observations:
 def current(paths: Iterable[ObservedPath]) -> list[ObservedPath]:
     """The routes held at the end: the latest record per (monitor, peer, prefix); withdrawals remove."""
     latest: dict[tuple[int, str, IPNetwork], ObservedPath] = {}
-    for p in sorted(paths, key=lambda p: p.time):  # stable: file order breaks equal times
-        latest[(p.monitor, p.peer, p.prefix)] = p
-    return [p for p in latest.values() if not p.withdrawn]
+    for p in sorted(paths, key=attrgetter("time")):  # stable: file order breaks equal times
+        latest[p.monitor, p.peer, p.prefix] = p
+    return [p for p in latest.values() if p.path]

@@ -21,7 +21,9 @@ import bz2
 import gzip
 import ipaddress
 from collections.abc import Iterator
+from functools import lru_cache
 
+from policylint.model import IPNetwork
 from policylint.whatif.observed import ObservationError, ObservedPath, collapse, parse_asn
 
 _BGPDUMP = ("TABLE_DUMP", "TABLE_DUMP2", "BGP4MP", "BGP4MP_ET")
@@ -73,33 +75,44 @@ def read(name: str) -> tuple[list[ObservedPath], int]:
     return out, skipped
 
 
-def _record(  # noqa: PLR0917
-    where: str, time: str, peer: str, asn: str, prefix: str, path: str | None
-) -> ObservedPath | str:
+@lru_cache(maxsize=1 << 16)  # a day of updates repeats a few prefixes and paths many times
+def _net(prefix: str) -> IPNetwork:
     try:
-        ts = int(float(time))
-    except ValueError:
-        raise ValueError(f"bad timestamp {time!r}") from None
-    try:
-        net = ipaddress.ip_network(prefix, strict=False)
+        return ipaddress.ip_network(prefix, strict=False)
     except ValueError:
         raise ValueError(f"bad prefix {prefix!r}") from None
+
+
+@lru_cache(maxsize=1 << 16)
+def _path(text: str) -> tuple[int, ...] | None:
     try:
-        monitor = parse_asn(asn)
+        got = as_path(text)
+    except ValueError as exc:
+        raise ValueError(f"bad AS path {text!r}: {exc} is not an ASN") from None
+    if got is not None and not got:
+        raise ValueError("an announcement with an empty AS path")
+    return got
+
+
+def _record(  # noqa: PLR0917
+    where: str, time: str, peer: str, asn: str, prefix: str, path: str | None, comms: str = ""
+) -> ObservedPath | str:
+    try:
+        ts = int(time) if time.isdigit() else int(float(time))
+    except ValueError:
+        raise ValueError(f"bad timestamp {time!r}") from None
+    net = _net(prefix)
+    try:
+        monitor = int(asn) if asn.isdigit() and len(asn) < 10 else parse_asn(asn)
     except ValueError:
         raise ValueError(f"bad peer ASN {asn!r}") from None
     hops: tuple[int, ...] = ()
     if path is not None:
-        try:
-            got = as_path(path)
-        except ValueError as exc:
-            raise ValueError(f"bad AS path {path!r}: {exc} is not an ASN") from None
+        got = _path(path)
         if got is None:
             return "as_set"
-        if not got:
-            raise ValueError("an announcement with an empty AS path")
         hops = got
-    return ObservedPath(where, ts, monitor, peer, net, hops)
+    return ObservedPath(where, ts, monitor, peer, net, hops, _communities(comms) if comms else ())
 
 
 def _communities(text: str) -> tuple[str, ...]:
@@ -115,10 +128,7 @@ def _bgpdump(f: list[str], where: str) -> ObservedPath | str | None:
     if kind in ("A", "B"):
         if len(f) < 7:
             raise ValueError(f"a bgpdump -m {kind} record needs at least 7 fields, found {len(f)}")
-        rec = _record(where, f[1], f[3], f[4], f[5], f[6])
-        if isinstance(rec, ObservedPath) and len(f) > 11:
-            rec = _with_communities(rec, f[11])
-        return rec
+        return _record(where, f[1], f[3], f[4], f[5], f[6], f[11] if len(f) > 11 else "")
     if kind == "W":
         if len(f) < 6:
             raise ValueError(f"a bgpdump -m withdrawal needs 6 fields, found {len(f)}")
@@ -140,11 +150,6 @@ def _bgpreader(f: list[str], where: str) -> ObservedPath | str | None:
     need = 10 if kind == "W" else 12
     if len(f) < need:
         raise ValueError(f"a bgpreader {kind} element needs at least {need} fields, found {len(f)}")
-    rec = _record(where, f[2], f[8], f[7], f[9], None if kind == "W" else f[11])
-    if isinstance(rec, ObservedPath) and kind != "W" and len(f) > 13:
-        rec = _with_communities(rec, f[13])
-    return rec
-
-
-def _with_communities(rec: ObservedPath, text: str) -> ObservedPath:
-    return ObservedPath(rec.where, rec.time, rec.monitor, rec.peer, rec.prefix, rec.path, _communities(text))
+    if kind == "W":
+        return _record(where, f[2], f[8], f[7], f[9], None)
+    return _record(where, f[2], f[8], f[7], f[9], f[11], f[13] if len(f) > 13 else "")

@@ -92,6 +92,14 @@ class _Adj:
 _ADJ: dict[int, tuple[Topology, _Adj]] = {}
 
 
+def linked(topo: Topology, a: int, b: int) -> bool:
+    """AS indexes ``a`` and ``b`` share a link of the topology."""
+    adj = _adjacency(topo)
+    row = adj.src[adj.ptr[a] : adj.ptr[a + 1]]
+    i = int(np.searchsorted(row, b))
+    return i < row.shape[0] and int(row[i]) == b
+
+
 def _adjacency(topo: Topology) -> _Adj:
     hit = _ADJ.get(id(topo))
     if hit is not None and hit[0] is topo:
@@ -145,7 +153,7 @@ class Engine:
         self, topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Settings, ov: Overrides
     ) -> None:
         n = topo.size
-        self.topo, self.n, self.m, self.ov = topo, n, n + 1, ov
+        self.topo, self.prefix, self.n, self.m, self.ov = topo, prefix, n, n + 1, ov
         self.adj = _adjacency(topo)
         self._uasn = topo.asns.astype(np.uint64)
         self.rov = np.zeros(n, np.bool_)
@@ -173,6 +181,8 @@ class Engine:
         self.s_exp = np.asarray([r[6] for r in rows], dtype=np.bool_)
         self.s_inv = np.asarray([r[7] for r in rows], dtype=np.bool_)
         self.poisoned = np.unique(np.asarray(poisoned, dtype=np.int64))
+        self.on_seed_path = np.zeros(n, np.bool_)  # only these ASes can be poisoned
+        self.on_seed_path[self.poisoned // self.nseeds] = True
         self.allow = np.asarray(sorted(r * self.m + s for r, s in ov.allow), dtype=np.int64)
         self.prefer, self.sticky = _keys(ov.prefer, self.m), _keys(ov.sticky, self.m)
         self.pin_hop = np.full(n, NO_PIN, np.int64)
@@ -231,10 +241,12 @@ class Engine:
         keep = (st.site[src] >= 0) & st.exp[src]
         valley = (st.cls[src] == CUSTOMER) | (cls == PROVIDER)
         if self.allow.size:
-            valley |= np.isin(dst * self.m + src, self.allow)
+            need = np.flatnonzero(keep & ~valley)
+            valley[need] = np.isin(dst[need] * self.m + src[need], self.allow)
         keep &= valley & ~(self.rov[dst] & st.invalid[src])
         if self.poisoned.size:
-            keep &= ~np.isin(dst * self.nseeds + st.seed[src], self.poisoned)
+            maybe = np.flatnonzero(keep & self.on_seed_path[dst])
+            keep[maybe] = ~np.isin(dst[maybe] * self.nseeds + st.seed[src[maybe]], self.poisoned)
         dst, src, cls = dst[keep], src[keep], cls[keep]
         loop = np.zeros(dst.shape[0], np.bool_)
         cur = src.copy()
@@ -329,18 +341,22 @@ class Engine:
                 new[name][pos] = arr[win]
             changed = np.zeros(rows.size, np.bool_)
             for name, arr in new.items():
-                old = getattr(st, name)
-                changed |= old[rows] != arr
-                old[rows] = arr
+                changed |= getattr(st, name)[rows] != arr
             moved = rows[changed]
-            rows = self._listeners(moved)
+            before = self._affected(st, moved, pins, prefs)  # old offers: they may have tied
+            for name, arr in new.items():
+                getattr(st, name)[rows] = arr
+            rows = np.union1d(before, self._affected(st, moved, pins, prefs))
         st.notes.append(
             f"calibrated propagation did not settle within {MAX_ROUNDS} rounds (preferences that "
             "contradict the relationship model can oscillate): the last round is reported"
         )
         return st
 
-    def _listeners(self, moved: IntArray) -> IntArray:
+    def _affected(self, st: RouteState, moved: IntArray, pins: bool, prefs: bool) -> IntArray:
+        """The ASes a change at ``moved`` can affect: those whose route came from a moved AS, those
+        whose pinned neighbor moved, moved ASes next to other moved ASes, and those to which a moved
+        AS offers a route at least as good as theirs (better: it wins; equal: ties and masks)."""
         if moved.size == 0:
             return moved
         adj = self.adj
@@ -350,7 +366,29 @@ class Engine:
         pos = np.repeat(starts, counts) + (
             np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
         )
-        parts = [adj.src[pos]]
+        src = np.repeat(moved, counts)
+        x = adj.src[pos]
+        learned = 2 - adj.cls[pos]  # the class of the route x learns from src
+        has = st.site[src] >= 0
+        ok = has & st.exp[src] & ((st.cls[src] == CUSTOMER) | (learned == PROVIDER))
+        if self.allow.size:
+            ok |= has & np.isin(x * self.m + src, self.allow)
+        offer_up = np.zeros(total, np.int64)
+        cur_up = np.zeros(total, np.int64)
+        if prefs and self.prefer.size:
+            offer_up = np.isin(x * self.m + src + 1, self.prefer).astype(np.int64)
+            cur_up = np.isin(x * self.m + st.hop[x] + 1, self.prefer).astype(np.int64)
+        length = np.where(has, st.length[src], 0) + 1
+        cls_x, len_x = st.cls[x], st.length[x]
+        ge = (offer_up > cur_up) | (
+            (offer_up == cur_up) & ((learned < cls_x) | ((learned == cls_x) & (length <= len_x)))
+        )
+        in_moved = np.zeros(self.n, np.bool_)
+        in_moved[moved] = True
+        hit = ((st.hop[x] == src) & (st.site[x] >= 0)) | (ok & ge) | in_moved[x]
+        if pins:
+            hit |= self.pin_hop[x] == src
+        parts = [x[hit]]
         if self.ex_src.size:
             parts.append(self.ex_dst[np.isin(self.ex_src, moved)])
         return np.unique(np.concatenate(parts))
