@@ -283,3 +283,29 @@ def test_overridden_runs_end_at_a_fixed_point(tmp_path: Path) -> None:
             assert np.array_equal(getattr(out, name), getattr(again, name)), (seed, name)
         changed += int((out.site != warm.site).sum() + (out.hop != warm.hop).sum())
     assert changed > 0  # the preferences did change routes: the check is not vacuous
+
+
+def test_marker_asn_tells_sites_behind_one_neighbor_apart(tmp_path: Path) -> None:
+    """Both sites behind AS10; s2 prepends the marker ASN 65002.  A path ending ``10 64500 65002`` is
+    s2's (the announcement's exact tail), one ending ``10 64500`` is s1's: no site map needed."""
+    global SITES  # noqa: PLW0603
+    saved = SITES
+    SITES = [Site("s1", (SiteLink(10, "provider"),)), Site("s2", (SiteLink(10, "provider"),))]
+    try:
+        d = _configs(
+            tmp_path / "base",
+            {"s1": SiteConfig(), "s2": SiteConfig(sets={10: ("set as-path prepend 65002",)})},
+        )
+    finally:
+        SITES = saved
+    topo = tmp_path / "topology.txt"
+    topo.write_text(TOPOLOGY)
+    obs = tmp_path / "o.txt"
+    obs.write_text(OBSERVED.replace("30 10 64500", "30 10 64500 65002"))
+    doc = _json(str(d), "--topology", str(topo), "--observed-paths", str(obs))
+    assert doc["services"][0]["calibration"]["unrecognised_paths"] == 0
+    rows = _rows(doc)
+    assert rows[30][0] == "s2" and rows[30][2] == "observed"
+    obs.write_text(OBSERVED)
+    rows = _rows(_json(str(d), "--topology", str(topo), "--observed-paths", str(obs)))
+    assert rows[30][0] == "s1" and rows[30][2] == "observed"
