@@ -11,6 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mrt_build import Route, rib_dump, update
 
 from policylint.whatif.measured import check_sites, load_measured, load_site_map
@@ -236,3 +238,37 @@ def test_whatif_catchment_command(tmp_path: Path) -> None:
     vp.write_text("src,client_id\nnot-an-ip,1\n")
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 2 and f"{vp}:2: 'not-an-ip' is not an IP address" in res.stderr
+
+
+_LINES = [
+    "TABLE_DUMP2|1756684800|B|192.0.2.1|64501|10.99.0.0/23|64501 3356 64500|IGP|192.0.2.1|0|0|64500:1|NAG||",
+    "BGP4MP|1756684900|W|192.0.2.1|64501|10.99.0.0/23",
+    "U|A|1756684900.000000|ris|rrc00|||64501|192.0.2.1|10.99.0.0/23|192.0.2.1|64501 174 64500|64500|||",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(_LINES), st.integers(0, 200), st.text(max_size=4))
+def test_fuzzed_text_lines_never_crash(tmp_path: Path, line: str, at: int, junk: str) -> None:
+    """A mutated line reads or gives an ObservationError with file:line, never a traceback."""
+    f = tmp_path / "fuzz.txt"
+    cut = at % (len(line) + 1)
+    f.write_text(line[:cut] + junk + line[cut + len(junk) :] + "\n", encoding="utf-8", errors="replace")
+    try:
+        load_observed([str(f)])
+    except ObservationError as exc:
+        assert re.match(rf"{re.escape(str(f))}:\d+: ", str(exc)), str(exc)  # junk may hold a newline
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 10_000), st.binary(min_size=1, max_size=6))
+def test_fuzzed_mrt_never_crashes(tmp_path: Path, at: int, junk: bytes) -> None:
+    data = bytearray(rib_dump(ROUTES) + update(ROUTES[0], 5) + update(ROUTES[1], 6, withdraw=True))
+    pos = at % len(data)
+    data[pos : pos + len(junk)] = junk
+    f = tmp_path / "fuzz.mrt"
+    f.write_bytes(bytes(data))
+    try:
+        load_observed([str(f)])
+    except ObservationError as exc:
+        assert str(exc).startswith(str(f))

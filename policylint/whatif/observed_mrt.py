@@ -62,8 +62,16 @@ def read(name: str) -> tuple[list[ObservedPath], int]:
         reader = mrtparse.Reader(name)
     except OSError as exc:
         raise ObservationError(f"{name}: {exc.strerror or exc}") from None
-    for n, entry in enumerate(reader, 1):
+    n = 0
+    while True:
+        n += 1
         where = f"{name}: record {n}"
+        try:
+            entry = next(reader)
+        except StopIteration:
+            break
+        except Exception as exc:  # mrtparse on corrupt data: KeyError, struct.error, EOFError, ...
+            raise ObservationError(f"{where}: cannot decode ({type(exc).__name__}: {exc})") from None
         if entry.err:
             raise ObservationError(f"{where}: {entry.err_msg}")
         d = entry.data
