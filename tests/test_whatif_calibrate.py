@@ -152,7 +152,9 @@ def test_measured_catchment_anchors_and_headline(tmp_path: Path) -> None:
     code, text, _ = _whatif(*args)
     assert code == 0
     assert "calibration: 33% of the moved weight is backed by observations (0% inferred" in text
-    assert "plain model: 57.1% of the traffic moves (4 ASes)" in text
+    assert (
+        "plain model: 57.1% moves (4 ASes); calibration changed the predicted site of 3 ASes before" in text
+    )
 
 
 def test_mrt_observations_give_the_same_answer(tmp_path: Path) -> None:
@@ -309,3 +311,31 @@ def test_marker_asn_tells_sites_behind_one_neighbor_apart(tmp_path: Path) -> Non
     obs.write_text(OBSERVED)
     rows = _rows(_json(str(d), "--topology", str(topo), "--observed-paths", str(obs)))
     assert rows[30][0] == "s1" and rows[30][2] == "observed"
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        ("whatif_calibrated_full.txt", ["--per-as"]),
+        ("whatif_calibrated.json", ["--format", "json", "--per-as"]),
+    ],
+)
+def test_golden_calibrated_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, extra: list[str]
+) -> None:
+    """The calibrated report and JSON, byte for byte (POLICYLINT_UPDATE_GOLDEN=1 updates them)."""
+    import os
+
+    _world(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    Path("obs.txt").write_text(OBSERVED)
+    Path("catchment.csv").write_text("asn,site\n40,s2\n")
+    args = ["base", "--topology", "topology.txt", "--withdraw", "s2", "--observed-paths", "obs.txt"]
+    code, out, _ = _whatif(*args, "--measured-catchment", "catchment.csv", *extra)
+    assert code == 0
+    out = out.replace(__import__("policylint").__version__, "VERSION")
+    path = Path(__file__).resolve().parent / "golden" / name
+    if os.environ.get("POLICYLINT_UPDATE_GOLDEN") == "1":
+        path.write_text(out, encoding="utf-8")
+    assert out == path.read_text(encoding="utf-8"), f"{name} differs (POLICYLINT_UPDATE_GOLDEN=1 updates it)"

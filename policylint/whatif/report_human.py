@@ -160,17 +160,17 @@ def _calibration(c: Console, d: Diff) -> None:
     c.print(f"  basis: observed {_ases(on)} ({ow:.1f}%), inferred {_ases(inn)} ({iw:.1f}%), "
             f"model alone {_ases(mn)} ({mw:.1f}%)")  # fmt: skip
     c.print(
-        f"  {cal.paths:,} observed paths ({cal.unrecognised:,} with an unrecognised site): "
-        f"{_ases(cal.pinned)} "
-        f"pinned, {cal.preferences:,} learned preferences, {cal.tie_preferences:,} tie preferences"
+        f"  observed paths: {cal.paths:,} used, {cal.unrecognised:,} with an unrecognised site; "
+        f"{_ases(cal.pinned)} pinned, {cal.preferences:,} learned preferences, "
+        f"{cal.tie_preferences:,} tie preferences"
     )
     if cal.measured:
         c.print(f"  measured catchment: {_ases(cal.measured)}, {cal.reanchored:,} re-anchored by a learned "
                 f"preference, {cal.unreproduced:,} not reproducible by the model")  # fmt: skip
     pn, pw = cal.plain_moved
     c.print(
-        f"  plain model: {pw:.1f}% of the traffic moves ({_ases(pn)}); calibration changed the site of "
-        f"{_ases(cal.changed_before)} before and {_ases(cal.changed_after)} after"
+        f"  plain model: {pw:.1f}% moves ({_ases(pn)}); calibration changed the predicted site of "
+        f"{_ases(cal.changed_before)} before, {_ases(cal.changed_after)} after"
     )
 
 
