@@ -1,7 +1,8 @@
 """Small MRT files built byte by byte from the RFC 6396 layout (tests only).
 
-TABLE_DUMP_V2 (a PEER_INDEX_TABLE and RIB_IPV4_UNICAST records) and BGP4MP_MESSAGE_AS4 UPDATEs, with
-ORIGIN, AS_PATH (4-byte ASNs), NEXT_HOP and COMMUNITIES attributes.  Debian's ``bgpdump`` reads
+TABLE_DUMP_V2 (a PEER_INDEX_TABLE and RIB_IPV4_UNICAST / RIB_IPV6_UNICAST records) and
+BGP4MP_MESSAGE_AS4 UPDATEs, with ORIGIN, AS_PATH (4-byte ASNs), NEXT_HOP, COMMUNITIES and, for
+IPv6 updates, MP_REACH_NLRI / MP_UNREACH_NLRI attributes.  Debian's ``bgpdump`` reads
 them in tests/test_whatif_observed.py, which checks that it sees what we meant to write.
 """
 
@@ -11,7 +12,7 @@ import ipaddress
 import struct
 from dataclasses import dataclass
 
-TABLE_DUMP_V2, PEER_INDEX_TABLE, RIB_IPV4_UNICAST = 13, 1, 2
+TABLE_DUMP_V2, PEER_INDEX_TABLE, RIB_IPV4_UNICAST, RIB_IPV6_UNICAST = 13, 1, 2, 4
 BGP4MP, BGP4MP_MESSAGE_AS4 = 16, 4
 AS_SET, AS_SEQUENCE = 1, 2
 
@@ -48,7 +49,7 @@ def attributes(r: Route) -> bytes:
 
 
 def _nlri(prefix: str) -> bytes:
-    net = ipaddress.IPv4Network(prefix)
+    net = ipaddress.ip_network(prefix)
     n = (net.prefixlen + 7) // 8
     return bytes([net.prefixlen]) + net.network_address.packed[:n]
 
@@ -69,17 +70,28 @@ def rib_dump(routes: list[Route], ts: int = 1756684800) -> bytes:
         for r in rs:
             attrs = attributes(r)
             rec += struct.pack("!HIH", peers.index((r.peer_ip, r.peer_as)), ts, len(attrs)) + attrs
-        out += _header(ts, TABLE_DUMP_V2, RIB_IPV4_UNICAST, rec)
+        v6 = ipaddress.ip_network(prefix).version == 6
+        out += _header(ts, TABLE_DUMP_V2, RIB_IPV6_UNICAST if v6 else RIB_IPV4_UNICAST, rec)
     return out
 
 
 def update(r: Route, ts: int, withdraw: bool = False, local_as: int = 65535) -> bytes:
-    """One BGP4MP_MESSAGE_AS4 record carrying an UPDATE that announces or withdraws ``r.prefix``."""
-    if withdraw:
-        msg = struct.pack("!H", len(_nlri(r.prefix))) + _nlri(r.prefix) + struct.pack("!H", 0)
+    """One BGP4MP_MESSAGE_AS4 record carrying an UPDATE that announces or withdraws ``r.prefix``
+    (IPv6 in MP_REACH_NLRI / MP_UNREACH_NLRI, RFC 4760)."""
+    v6 = ipaddress.ip_network(r.prefix).version == 6
+    nlri = _nlri(r.prefix)
+    if withdraw and v6:
+        attrs = _attr(0x80, 15, struct.pack("!HB", 2, 1) + nlri)
+        msg = struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs
+    elif withdraw:
+        msg = struct.pack("!H", len(nlri)) + nlri + struct.pack("!H", 0)
+    elif v6:
+        nh = ipaddress.IPv6Address("2001:db8::1").packed
+        attrs = attributes(r) + _attr(0x80, 14, struct.pack("!HBB", 2, 1, 16) + nh + b"\x00" + nlri)
+        msg = struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs
     else:
         attrs = attributes(r)
-        msg = struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + _nlri(r.prefix)
+        msg = struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs + nlri
     bgp = b"\xff" * 16 + struct.pack("!HB", 19 + len(msg), 2) + msg
     body = struct.pack("!IIHH", r.peer_as, local_as, 0, 1)
     body += ipaddress.IPv4Address(r.peer_ip).packed + ipaddress.IPv4Address("192.0.2.254").packed + bgp

@@ -24,6 +24,7 @@ ROUTES = [
     Route("192.0.2.2", 64502, "10.99.0.0/23", (64502, 64502, 174, 64500, 64500)),
     Route("192.0.2.3", 64503, "10.99.0.0/23", (64503, 174, 64500), (), (7, 8)),
     Route("192.0.2.4", 4200000001, "10.99.1.0/24", (4200000001, 6939, 64500)),
+    Route("192.0.2.5", 64505, "2001:db8:53::/48", (64505, 6939, 64500)),
 ]
 
 
@@ -41,6 +42,7 @@ def test_mrt_rib_paths(tmp_path: Path) -> None:
         (64501, "10.99.0.0/23", (64501, 3356, 64500), ("64500:1",)),
         (64502, "10.99.0.0/23", (64502, 174, 64500), ()),  # prepends collapsed
         (4200000001, "10.99.1.0/24", (4200000001, 6939, 64500), ()),
+        (64505, "2001:db8:53::/48", (64505, 6939, 64500), ()),
     ]
 
 
@@ -54,6 +56,7 @@ def test_mrt_and_bgpdump_text_agree(tmp_path: Path, kind: str) -> None:
     else:
         recs = [update(r, 1000 + i) for i, r in enumerate(ROUTES)]
         recs.append(update(ROUTES[0], 2000, withdraw=True))
+        recs.append(update(ROUTES[4], 2001, withdraw=True))  # IPv6: MP_UNREACH_NLRI
         f.write_bytes(b"".join(recs))
     text = subprocess.run(["bgpdump", "-m", str(f)], capture_output=True, text=True, check=True).stdout
     t = tmp_path / f"{kind}.txt"
@@ -64,7 +67,7 @@ def test_mrt_and_bgpdump_text_agree(tmp_path: Path, kind: str) -> None:
     assert [_key(p) for p in from_mrt.paths] == [_key(p) for p in from_text.paths]
     assert from_mrt.skipped_as_set == from_text.skipped_as_set == 1
     if kind == "updates":
-        assert from_mrt.paths[-1].withdrawn
+        assert from_mrt.paths[-1].withdrawn and from_mrt.paths[-1].prefix.version == 6
         assert {p.monitor for p in current(from_mrt.paths)} == {64502, 4200000001}
 
 
