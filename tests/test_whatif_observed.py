@@ -78,7 +78,7 @@ def test_compressed_inputs(tmp_path: Path) -> None:
     line = "TABLE_DUMP2|1756684800|B|192.0.2.1|64501|10.99.0.0/23|64501 3356 64500|IGP|192.0.2.1|0|0||NAG||\n"
     (tmp_path / "c.txt.gz").write_bytes(gzip.compress(line.encode()))
     got = load_observed([str(tmp_path / n) for n in ("a.mrt.gz", "b.mrt.bz2", "c.txt.gz")])
-    assert len(got.paths) == 7
+    assert len(got.paths) == 9  # 4 RIB routes per MRT file (one AS_SET path skipped), 1 text line
     assert got.paths[-1].path == (64501, 3356, 64500)
 
 
