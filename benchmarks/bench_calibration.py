@@ -150,8 +150,10 @@ def main() -> None:
           f"calibrated what-if minus plain what-if: {t_whole - t_plain:.3f} s")  # fmt: skip
     obs_w, inf_w, mod_w = diffs[0].moved_by_basis()
     n, w = diffs[0].moved()
-    print(f"moved {w:.1f}% ({n:,} ASes; plain model {c.plain_moved[1]:.1f}%, {c.plain_moved[0]:,} ASes): "
-          f"{obs_w:.0f}% of the moved weight observed, {inf_w:.0f}% inferred, {mod_w:.0f}% model alone")  # fmt: skip
+    print(
+        f"moved {w:.1f}% ({n:,} ASes; plain model {c.plain_moved[1]:.1f}%, {c.plain_moved[0]:,} ASes): "
+        f"{obs_w:.0f}% of the moved weight observed, {inf_w:.0f}% inferred, {mod_w:.0f}% model alone"
+    )
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def test_bad_mrt(tmp_path: Path) -> None:
     data = rib_dump(ROUTES)
     f = tmp_path / "cut.mrt"
     f.write_bytes(data[:-7])  # the last record is cut short
-    with pytest.raises(ObservationError, match=r"cut\.mrt: record 3: Invalid MRT data length"):
+    with pytest.raises(ObservationError, match=r"cut\.mrt: record 4: Invalid MRT data length"):
         load_observed([str(f)])
     with pytest.raises(ObservationError, match="No such file"):
         load_observed([str(tmp_path / "missing.mrt")])
