@@ -42,6 +42,7 @@ from policylint.cli_gate import (  # the CI-gate options and commands (config, s
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from policylint.batfish.errors import BatfishError
     from policylint.catalogue import RuleDoc
     from policylint.checks.base import Check
     from policylint.engine import LintResult
@@ -490,6 +491,42 @@ class WhatifFormat(enum.StrEnum):
     JSON = "json"
 
 
+class Engine(enum.StrEnum):
+    EMBEDDED = "embedded"
+    BATFISH = "batfish"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="embedded: policylint's own evaluator; batfish: ask a Batfish service "
+        "(pip install 'policylint[batfish]').",
+    ),
+]
+BatfishHostOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--batfish-host",
+        metavar="HOST[:PORT]",
+        envvar="POLICYLINT_BATFISH_HOST",
+        show_envvar=False,
+        help="Batfish service for --engine batfish (env POLICYLINT_BATFISH_HOST; config [batfish] host).",
+    ),
+]
+BatfishTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--batfish-timeout", metavar="SECONDS", min=0.1, help="Per-request timeout [default: 30]."),
+]
+
+
+def _batfish_fail(exc: BatfishError) -> NoReturn:
+    _error(exc.message)
+    for line in exc.details:
+        sys.stderr.write(f"  {line}\n")
+    raise typer.Exit(2)
+
+
 @app.command("whatif")
 def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     base: Annotated[
@@ -538,9 +575,13 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
         int, typer.Option("--max-length-v6", min=0, max=128, help="Longer IPv6 prefixes are dropped.")
     ] = 48,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
+    engine: EngineOpt = Engine.EMBEDDED,
+    batfish_host: BatfishHostOpt = None,
+    batfish_timeout: BatfishTimeoutOpt = None,
 ) -> None:
     """Predict anycast catchment shifts: BASE vs PROPOSED (or BASE with --withdraw/--fail-session)."""
     with _guard():
+        from policylint.batfish.errors import BatfishError
         from policylint.whatif.command import WhatifArgs, WhatifError, run
 
         args = WhatifArgs(
@@ -548,13 +589,29 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
             vrps, max_shift, failures, fmt.value, per_as, tuple(prefix or ()), max_length_v4, max_length_v6,
         )  # fmt: skip
         bar = _ProgressBar() if failures and not no_progress and sys.stderr.isatty() else None
+        backend = None
         try:
-            code, errors = run(args, sys.stdout, bar)
+            if engine is Engine.BATFISH:  # the report is written only once every answer is in
+                from io import StringIO
+
+                from policylint.batfish.backend import BatfishBackend
+                from policylint.batfish.settings import connect
+
+                backend = BatfishBackend(connect(batfish_host, batfish_timeout, [base]))
+                buf = StringIO()
+                code, errors = run(args, buf, bar, backend)
+                sys.stdout.write(buf.getvalue())
+            else:
+                code, errors = run(args, sys.stdout, bar)
         except WhatifError as exc:
             _fail(str(exc))
+        except BatfishError as exc:
+            _batfish_fail(exc)
         finally:
             if bar is not None:
                 bar.close()
+            if backend is not None:
+                backend.close()
         sys.stdout.flush()
         for line in errors:
             _error(line)
