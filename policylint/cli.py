@@ -76,6 +76,42 @@ class FailOn(enum.StrEnum):
     NEVER = "never"
 
 
+class Engine(enum.StrEnum):
+    EMBEDDED = "embedded"
+    BATFISH = "batfish"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="embedded: policylint's own evaluator; batfish: ask a Batfish service "
+        "(pip install 'policylint[batfish]').",
+    ),
+]
+BatfishHostOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--batfish-host",
+        metavar="HOST[:PORT]",
+        envvar="POLICYLINT_BATFISH_HOST",
+        show_envvar=False,
+        help="Batfish service for --engine batfish (env POLICYLINT_BATFISH_HOST; config [batfish] host).",
+    ),
+]
+BatfishTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--batfish-timeout", metavar="SECONDS", min=0.1, help="Per-request timeout [default: 30]."),
+]
+
+
+def _batfish_fail(exc: BatfishError) -> NoReturn:
+    _error(exc.message)
+    for line in exc.details:
+        sys.stderr.write(f"  {line}\n")
+    raise typer.Exit(2)
+
+
 def _error(message: str) -> None:
     from policylint.report import clean
 
@@ -265,9 +301,13 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     slurm: Annotated[
         str | None, typer.Option("--slurm", metavar="FILE", help="SLURM (RFC 8416) exceptions for the VRPs.")
     ] = None,
+    engine: EngineOpt = Engine.EMBEDDED,
+    batfish_host: BatfishHostOpt = None,
+    batfish_timeout: BatfishTimeoutOpt = None,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
+        from policylint.batfish.errors import BatfishError
         from policylint.options import Options
         from policylint.report import ReportConfig, error_lines, render, run_exit_code
 
@@ -288,7 +328,16 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
         try:
             lint_fn = _lint_with(jobs=jobs, cache=not no_cache, vrps=rpki)
+            if engine is Engine.BATFISH:  # PS007: cross-check with Batfish (findings added before reporting)
+                from policylint.batfish.crosscheck import with_cross_check
+                from policylint.batfish.settings import connect
+
+                cfg = str(config_file) if config_file is not None else None
+                service = connect(batfish_host, batfish_timeout, paths, cfg, isolated)
+                lint_fn = with_cross_check(lint_fn, service)
             run = run_pipeline(paths, settings, bar, lint=lint_fn)
+        except BatfishError as exc:
+            _batfish_fail(exc)
         finally:
             if bar is not None:
                 bar.close()
@@ -489,42 +538,6 @@ def _suggest(key: str, docs: list[RuleDoc]) -> str:
 class WhatifFormat(enum.StrEnum):
     FULL = "full"
     JSON = "json"
-
-
-class Engine(enum.StrEnum):
-    EMBEDDED = "embedded"
-    BATFISH = "batfish"
-
-
-EngineOpt = Annotated[
-    Engine,
-    typer.Option(
-        "--engine",
-        help="embedded: policylint's own evaluator; batfish: ask a Batfish service "
-        "(pip install 'policylint[batfish]').",
-    ),
-]
-BatfishHostOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--batfish-host",
-        metavar="HOST[:PORT]",
-        envvar="POLICYLINT_BATFISH_HOST",
-        show_envvar=False,
-        help="Batfish service for --engine batfish (env POLICYLINT_BATFISH_HOST; config [batfish] host).",
-    ),
-]
-BatfishTimeoutOpt = Annotated[
-    float | None,
-    typer.Option("--batfish-timeout", metavar="SECONDS", min=0.1, help="Per-request timeout [default: 30]."),
-]
-
-
-def _batfish_fail(exc: BatfishError) -> NoReturn:
-    _error(exc.message)
-    for line in exc.details:
-        sys.stderr.write(f"  {line}\n")
-    raise typer.Exit(2)
 
 
 @app.command("whatif")

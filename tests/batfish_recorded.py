@@ -6,6 +6,7 @@ question's node (and network / input route), as the live service would select th
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -20,10 +21,28 @@ NETWORK = FIXTURES / "network"
 
 
 def frame_rows(name: str) -> list[Record]:
+    """A fixture file's rows, or (text starting with "{") an answer given inline."""
     table: Any = importlib.import_module("pybatfish.datamodel.answer.table")  # untyped API
-    with open(FIXTURES / name, encoding="utf-8") as fh:
-        rows: list[Record] = table.TableAnswer(json.load(fh)).frame().to_dict("records")
+    if name.lstrip().startswith("{"):
+        data = json.loads(name)
+    else:
+        with open(FIXTURES / name, encoding="utf-8") as fh:
+            data = json.load(fh)
+    rows: list[Record] = table.TableAnswer(data).frame().to_dict("records")
     return rows
+
+
+def _in_ranges(network: str, ranges: Sequence[str]) -> bool:
+    """``network`` matches a searchRoutePolicies prefix range ``PREFIX:LOW-HIGH``."""
+    net = ipaddress.ip_network(network)
+    for spec in ranges:
+        prefix, _, lengths = spec.rpartition(":")
+        low, _, high = lengths.partition("-")
+        outer = ipaddress.ip_network(prefix)
+        inside = net.version == outer.version and outer.supernet_of(net)  # type: ignore[arg-type]
+        if inside and int(low) <= net.prefixlen <= int(high):
+            return True
+    return False
 
 
 class RecordedService:
@@ -79,7 +98,10 @@ class RecordedService:
         self, snapshot: str, node: str, policies: str, prefixes: Sequence[str]
     ) -> list[Record]:
         self.calls.append(("searchRoutePolicies", (snapshot, node, policies, tuple(prefixes))))
-        return [r for r in self._rows("searchRoutePolicies") if r["Node"] == node]
+        return [
+            r for r in self._rows("searchRoutePolicies")
+            if r["Node"] == node and _in_ranges(r["Input_Route"].network, prefixes)
+        ]  # fmt: skip
 
     def bgp_rib(self, snapshot: str, node: str, network: str) -> list[Record]:
         self.calls.append(("bgpRib", (snapshot, node, network)))

@@ -231,3 +231,58 @@ def test_parse_failure_is_an_error_with_batfish_warnings_for_the_failing_file(tm
     assert exc.details[1] == f"  {src}:5: 'router bgp 64500': This syntax is unrecognized"
     assert not any("edge2" in d for d in exc.details)  # only the failing file's warnings
     assert os.path.exists(src)
+
+
+# --------------------------------------------------------------------------- lint cross-check (PS007)
+
+
+def _cross(answer: str) -> list[tuple[str, int, str, str]]:
+    from policylint.batfish.crosscheck import cross_check
+
+    found = cross_check(RecordedService({"searchRoutePolicies": answer}), _network().devices, Options())
+    return [(r.device or "", r.line, r.rule, r.message) for r in found]
+
+
+def test_cross_check_agrees_when_batfish_finds_what_we_find() -> None:
+    assert _cross("search_route_policies_agree.json") == []
+
+
+def test_cross_check_reports_each_direction_of_disagreement() -> None:
+    found = _cross("search_route_policies.json")
+    where = [(dev, line, rule) for dev, line, rule, _ in found]
+    assert where == [("edge1", 7, "PS007"), ("edge2", 7, "PS007")]
+    e1, e2 = found[0][3], found[1][3]
+    assert "Batfish finds that ~BGP_PEER_EXPORT_POLICY:default:198.51.100.1~ lets 192.0.2.128/25 out" in e1
+    assert "policylint's evaluator says cannot pass" in e1
+    assert "can pass routes learned from other ASes (192.0.2.0/24)" in e2
+    assert "finds no route of those prefixes" in e2
+
+
+def test_cross_check_asks_one_length_question_per_device() -> None:
+    from policylint.batfish.crosscheck import cross_check
+
+    service = RecordedService({"searchRoutePolicies": "search_route_policies_agree.json"})
+    cross_check(service, _network().devices, Options())
+    asked = [args for q, args in service.calls if q == "searchRoutePolicies"]
+    assert [(node, ranges) for _, node, _, ranges in asked] == [
+        ("edge1", ("0.0.0.0/0:25-32",)),
+        ("edge1", ("192.0.2.0/24:24-24",)),
+        ("edge2", ("0.0.0.0/0:25-32",)),
+        ("edge2", ("192.0.2.0/24:24-24",)),
+    ]
+    assert service.deleted == ["snap1"]
+
+
+def test_lint_with_cross_check_adds_ps007_to_the_ordinary_findings() -> None:
+    from policylint.batfish.crosscheck import with_cross_check
+    from policylint.checks.registry import CHECKS
+    from policylint.engine import lint_paths
+
+    service = RecordedService({"searchRoutePolicies": "search_route_policies.json"})
+    lint = with_cross_check(lambda paths, opts, prog, checks: lint_paths(paths, opts, prog, checks, jobs=1),
+                            service)  # fmt: skip
+    result = lint([str(NETWORK)], Options(), None, CHECKS)
+    ps007 = [(Path(r.file).name, r.line) for r in result.findings if r.rule == "PS007"]
+    assert ps007 == [("edge1.conf", 7), ("edge2.cfg", 7)]
+    assert [r.sort_key for r in result.findings] == sorted(r.sort_key for r in result.findings)
+    assert any(r.rule != "PS007" for r in result.findings)  # the ordinary findings are still there
