@@ -22,6 +22,7 @@ from policylint.model import Device, IPNetwork, Neighbor, Network, Role, Span
 from policylint.prefixes import afi_of
 from policylint.whatif.propagate import MAX_SITES, Seed
 from policylint.whatif.topology import Topology
+from policylint.wire import sent_route
 
 
 class ScenarioError(Exception):
@@ -174,7 +175,7 @@ def announce(device: Device, prefix: IPNetwork, topo: Topology) -> list[Announce
         if note:
             notes.append(note)
         path = export_path(device, nb, dec) if dec.permitted else ()
-        comms = dec.route.communities
+        comms = sent_route(nb, afi, dec.route).communities  # NO_EXPORT only counts if it is sent
         base = Announcement(
             prefix, device.hostname, asn, nb.address, nb.remote_as, learned, dec.permitted, path,
             NO_EXPORT in comms or NO_ADVERTISE in comms, dec.reason, nb.span, tuple(notes),
