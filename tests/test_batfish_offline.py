@@ -187,7 +187,9 @@ def test_disagreement_uses_batfish_and_says_so() -> None:
     assert any("Batfish sends nothing, policylint's evaluator sends path 64500" in n for n in e2.notes)
 
 
-def test_no_export_from_batfish_reaches_the_announcement() -> None:
+def test_no_export_from_batfish_counts_only_where_the_session_sends_communities() -> None:
+    """Batfish sets NO_EXPORT on both exports; edge2 is IOS without send-community, so its
+    neighbor never sees it (policylint.wire, as in the embedded step)."""
     anns = _announcements(RecordedService({"testRoutePolicies": "test_route_policies_no_export.json"}))
     assert {a.site: a.no_export for a in anns} == {"edge1": True, "edge2": False}
 

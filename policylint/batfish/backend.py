@@ -14,7 +14,8 @@ withdrawn one disappear as Batfish computes it.  For each site and prefix:
    Batfish generates (``~BGP_PEER_EXPORT_POLICY:<vrf>:<peer>~``: prefix-list, filter-list and
    route-map of the session together).
 3. The local AS is put in front of the output path, as eBGP does on the wire (the policy test
-   does not do it; see README, "Batfish engine", for what was verified).
+   does not do it; see README, "Batfish engine", for what was verified), and communities the
+   session does not send are dropped (:func:`policylint.wire.sent_route`, as the embedded step).
 
 Failed sessions are applied as in the embedded engine (the announcement over that session is
 dropped): ``fork_snapshot`` can only deactivate nodes and interfaces, and a session to a neighbor
@@ -30,8 +31,9 @@ from policylint.batfish import answers
 from policylint.batfish.client import InputRoute, Service
 from policylint.batfish.snapshot import node_name
 from policylint.batfish.snapshots import Snapshots
-from policylint.evaluate import NO_ADVERTISE, NO_EXPORT
+from policylint.evaluate import NO_ADVERTISE, NO_EXPORT, Route
 from policylint.model import Device, IPNetwork, Neighbor, Network, Role
+from policylint.prefixes import afi_of
 from policylint.whatif.propagate import Catchment, Seed, Settings, propagate
 from policylint.whatif.sites import (
     Announcement,
@@ -45,6 +47,7 @@ from policylint.whatif.sites import (
     Service as AnycastService,
 )
 from policylint.whatif.topology import Topology
+from policylint.wire import sent_route
 
 PEER_EXPORT_POLICIES = "/^~BGP_PEER_EXPORT_POLICY:/"  # a RoutingPolicySpec regex: all of a node's
 
@@ -163,7 +166,8 @@ class BatfishBackend:
             local = nb.local_as if nb.local_as is not None else asn
             path = (local, *out_path)
             reason = "Batfish: the export policy permits it"
-        no_export = NO_EXPORT in comms or NO_ADVERTISE in comms
+        sent = sent_route(nb, afi_of(prefix), Route(prefix, communities=comms)).communities
+        no_export = NO_EXPORT in sent or NO_ADVERTISE in sent  # only what the session sends counts
         return Announcement(
             prefix, dev.hostname, asn, nb.address, nb.remote_as, learned, permitted, path, no_export,
             reason, nb.span, tuple(mine),
