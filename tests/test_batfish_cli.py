@@ -152,3 +152,28 @@ def test_the_batfish_engine_does_import_it(closed_port: int) -> None:
                           check=False, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 2
     assert "pybatfish.client.session" in proc.stderr
+
+
+def test_config_show_prints_the_batfish_table(tmp_path: Path) -> None:
+    (tmp_path / ".policylint.toml").write_text('[batfish]\nhost = "bf.example:9996"\ntimeout = 60\n')
+    code, out, _ = _cli("config", "--show", str(tmp_path))
+    assert code == 0
+    assert out.endswith('\n[batfish]\nhost = "bf.example:9996"\ntimeout = 60\n')
+    (tmp_path / ".policylint.toml").write_text("")
+    assert "[batfish]" not in _cli("config", "--show", str(tmp_path))[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[batfish]\ntimeout = 0\n", ":2: batfish timeout must be a positive number of seconds"),
+        ("[batfish]\ntimeout = true\n", ":2: batfish timeout must be a positive number of seconds"),
+        ('[batfish]\nhost = ""\n', ":2: batfish host must be a non-empty string"),
+        ("batfish = 3\n", ":1: 'batfish' must be a table"),
+    ],
+)
+def test_bad_batfish_config_values(tmp_path: Path, text: str, message: str) -> None:
+    cfg = tmp_path / ".policylint.toml"
+    cfg.write_text(text)
+    code, _, err = _cli("lint", str(NETWORK), "--config", str(cfg))
+    assert code == 2 and f"{cfg}{message}" in err, err
