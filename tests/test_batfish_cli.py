@@ -177,3 +177,18 @@ def test_bad_batfish_config_values(tmp_path: Path, text: str, message: str) -> N
     cfg.write_text(text)
     code, _, err = _cli("lint", str(NETWORK), "--config", str(cfg))
     assert code == 2 and f"{cfg}{message}" in err, err
+
+
+def test_without_pybatfish_the_error_says_how_to_install_it() -> None:
+    code = (
+        "import sys; sys.modules['pybatfish'] = None\n"  # makes `import pybatfish...` fail
+        "from policylint.cli import app\n"
+        f"app(['whatif', {str(NETWORK)!r}, '--engine', 'batfish', '--batfish-host', '127.0.0.1:1'])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        "policylint: error: the Batfish engine needs pybatfish: pip install 'policylint[batfish]'\n"
+    )
