@@ -260,6 +260,12 @@ def test_cross_check_reports_each_direction_of_disagreement() -> None:
     assert "finds no route of those prefixes" in e2
 
 
+def test_cross_check_when_batfish_permits_nothing() -> None:
+    found = _cross("search_route_policies_empty.json")
+    assert [(dev, line) for dev, line, _, _ in found] == [("edge1", 7), ("edge2", 7)]
+    assert all("finds no route of those prefixes" in msg and "longer than" not in msg for *_, msg in found)
+
+
 def test_cross_check_asks_one_length_question_per_device() -> None:
     from policylint.batfish.crosscheck import cross_check
 
