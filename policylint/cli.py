@@ -587,10 +587,10 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     max_length_v6: Annotated[
         int, typer.Option("--max-length-v6", min=0, max=128, help="Longer IPv6 prefixes are dropped.")
     ] = 48,
-    no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
     engine: EngineOpt = Engine.EMBEDDED,
     batfish_host: BatfishHostOpt = None,
     batfish_timeout: BatfishTimeoutOpt = None,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
 ) -> None:
     """Predict anycast catchment shifts: BASE vs PROPOSED (or BASE with --withdraw/--fail-session)."""
     with _guard():
