@@ -42,4 +42,5 @@ CHECKS: tuple[Check, ...] = (
 )
 
 # emitted by the engine itself from what the parsers report (file scope)
-ENGINE_RULES: tuple[str, ...] = ("PS001", "PS002", "PS003", "PS004", "PS005")  # PS005: pipeline.py
+# PS005: pipeline.py; PS007: policylint/batfish/crosscheck.py (lint --engine batfish)
+ENGINE_RULES: tuple[str, ...] = ("PS001", "PS002", "PS003", "PS004", "PS005", "PS007")
