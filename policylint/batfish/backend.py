@@ -38,10 +38,10 @@ from policylint.whatif.propagate import Catchment, Seed, Settings, propagate
 from policylint.whatif.sites import (
     Announcement,
     Change,
-    _learned_as,
-    _originated,
-    _via_route_server,
     announce,
+    learned_as,
+    originated_prefixes,
+    via_route_server,
 )
 from policylint.whatif.sites import (
     Service as AnycastService,
@@ -78,7 +78,7 @@ class BatfishBackend:
         for dev in network.devices:
             if dev.hostname not in service.sites or dev.hostname in change.withdraw:
                 continue
-            mine = set(_originated(dev))
+            mine = set(originated_prefixes(dev))
             for prefix in service.prefixes:
                 if prefix not in mine:
                     continue
@@ -128,7 +128,7 @@ class BatfishBackend:
             if other is not None and (other.permitted, other.path) != (a.permitted, a.path):
                 a = replace(a, notes=(*a.notes, _disagreement(dev, nb, prefix, a, other)))
             if nb.role is Role.ROUTE_SERVER and topo.index(nb.remote_as) is None:
-                out.extend(_via_route_server(a, topo))
+                out.extend(via_route_server(a, topo))
             else:
                 out.append(a)
         return out
@@ -146,7 +146,7 @@ class BatfishBackend:
         notes: list[str],
     ) -> Announcement:
         assert nb.remote_as is not None
-        learned, note = _learned_as(dev, nb, asn, topo)
+        learned, note = learned_as(dev, nb, asn, topo)
         mine = [*notes, note] if note else list(notes)
         res = results.get(peer_export_policy(nb.address))
         permitted, comms = False, frozenset[str]()
