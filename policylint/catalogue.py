@@ -37,6 +37,7 @@ class RuleCase:
     expect: tuple[str, ...]  # "file:line" expected to fire; () = must stay silent
     vendor_valid: bool  # the snippet is valid for the vendor's own parser (oracle-checked)
     vrps: str | None = None  # RPKI data rules: a VRP file's content (any format the loaders read)
+    batfish: str | None = None  # PS007: a recorded searchRoutePolicies answer (Batfish table-answer JSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ def _case(code: str, raw: dict[str, Any]) -> RuleCase:
         expect=expect,
         vendor_valid=bool(raw.get("vendor_valid", True)),
         vrps=str(raw["vrps"]) if raw.get("vrps") is not None else None,
+        batfish=str(raw["batfish"]) if raw.get("batfish") is not None else None,
     )
 
 

@@ -42,6 +42,7 @@ from policylint.cli_gate import (  # the CI-gate options and commands (config, s
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from policylint.batfish.errors import BatfishError
     from policylint.catalogue import RuleDoc
     from policylint.checks.base import Check
     from policylint.engine import LintResult
@@ -73,6 +74,42 @@ class FailOn(enum.StrEnum):
     WARNING = "warning"
     INFO = "info"
     NEVER = "never"
+
+
+class Engine(enum.StrEnum):
+    EMBEDDED = "embedded"
+    BATFISH = "batfish"
+
+
+EngineOpt = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="embedded: policylint's own evaluator; batfish: ask a Batfish service "
+        "(pip install 'policylint[batfish]').",
+    ),
+]
+BatfishHostOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--batfish-host",
+        metavar="HOST[:PORT]",
+        envvar="POLICYLINT_BATFISH_HOST",
+        show_envvar=False,
+        help="Batfish service for --engine batfish (env POLICYLINT_BATFISH_HOST; config [batfish] host).",
+    ),
+]
+BatfishTimeoutOpt = Annotated[
+    float | None,
+    typer.Option("--batfish-timeout", metavar="SECONDS", min=0.1, help="Per-request timeout [default: 30]."),
+]
+
+
+def _batfish_fail(exc: BatfishError) -> NoReturn:
+    _error(exc.message)
+    for line in exc.details:
+        sys.stderr.write(f"  {line}\n")
+    raise typer.Exit(2)
 
 
 def _error(message: str) -> None:
@@ -264,9 +301,13 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
     slurm: Annotated[
         str | None, typer.Option("--slurm", metavar="FILE", help="SLURM (RFC 8416) exceptions for the VRPs.")
     ] = None,
+    engine: EngineOpt = Engine.EMBEDDED,
+    batfish_host: BatfishHostOpt = None,
+    batfish_timeout: BatfishTimeoutOpt = None,
 ) -> None:
     """Lint config files and directories (recursively)."""
     with _guard():
+        from policylint.batfish.errors import BatfishError
         from policylint.options import Options
         from policylint.report import ReportConfig, error_lines, render, run_exit_code
 
@@ -287,7 +328,16 @@ def lint(  # noqa: PLR0917 (typer maps parameters to options)
         bar = _ProgressBar() if not (no_progress or quiet) and sys.stderr.isatty() else None
         try:
             lint_fn = _lint_with(jobs=jobs, cache=not no_cache, vrps=rpki)
+            if engine is Engine.BATFISH:  # PS007: cross-check with Batfish (findings added before reporting)
+                from policylint.batfish.crosscheck import with_cross_check
+                from policylint.batfish.settings import connect
+
+                cfg = str(config_file) if config_file is not None else None
+                service = connect(batfish_host, batfish_timeout, paths, cfg, isolated)
+                lint_fn = with_cross_check(lint_fn, service)
             run = run_pipeline(paths, settings, bar, lint=lint_fn)
+        except BatfishError as exc:
+            _batfish_fail(exc)
         finally:
             if bar is not None:
                 bar.close()
@@ -571,6 +621,9 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     max_length_v6: Annotated[
         int, typer.Option("--max-length-v6", min=0, max=128, help="Longer IPv6 prefixes are dropped.")
     ] = 48,
+    engine: EngineOpt = Engine.EMBEDDED,
+    batfish_host: BatfishHostOpt = None,
+    batfish_timeout: BatfishTimeoutOpt = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
     observed_paths: Annotated[
         list[str] | None,
@@ -593,6 +646,7 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
 ) -> None:
     """Predict anycast catchment shifts: BASE vs PROPOSED (or BASE with --withdraw/--fail-session)."""
     with _guard():
+        from policylint.batfish.errors import BatfishError
         from policylint.whatif.command import WhatifArgs, WhatifError, run
 
         args = WhatifArgs(
@@ -601,13 +655,29 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
             tuple(observed_paths or ()), measured_catchment, site_map,
         )  # fmt: skip
         bar = _ProgressBar() if failures and not no_progress and sys.stderr.isatty() else None
+        backend = None
         try:
-            code, errors = run(args, sys.stdout, bar)
+            if engine is Engine.BATFISH:  # the report is written only once every answer is in
+                from io import StringIO
+
+                from policylint.batfish.backend import BatfishBackend
+                from policylint.batfish.settings import connect
+
+                backend = BatfishBackend(connect(batfish_host, batfish_timeout, [base]))
+                buf = StringIO()
+                code, errors = run(args, buf, bar, backend)
+                sys.stdout.write(buf.getvalue())
+            else:
+                code, errors = run(args, sys.stdout, bar)
         except WhatifError as exc:
             _fail(str(exc))
+        except BatfishError as exc:
+            _batfish_fail(exc)
         finally:
             if bar is not None:
                 bar.close()
+            if backend is not None:
+                backend.close()
         sys.stdout.flush()
         for line in errors:
             _error(line)

@@ -202,6 +202,12 @@ def show_config(config: Config, settings: Settings) -> str:
         lines += [
             f"neighbors.{_toml_value(a)} = {_toml_value(r.value)}" for h, a, r in inv.roles if h == host
         ]
+    if config.batfish_host is not None or config.batfish_timeout is not None:  # --engine batfish
+        lines += ["", "[batfish]"]
+        if config.batfish_host is not None:
+            lines.append(f"host = {_toml_value(config.batfish_host)}")
+        if config.batfish_timeout is not None:
+            lines.append(f"timeout = {config.batfish_timeout:g}")
     return "\n".join(lines) + "\n"
 
 

@@ -28,8 +28,9 @@ CONFIG_NAMES = (".policylint.toml", "policylint.toml", "pyproject.toml")
 FAIL_ON = ("error", "warning", "info", "never")
 TOP_KEYS = frozenset(
     {"select", "ignore", "extend-select", "per-file-ignores", "severity", "fail-on", "baseline", "options",
-     "inventory"}
+     "inventory", "batfish"}
 )  # fmt: skip
+BATFISH_KEYS = frozenset({"host", "timeout"})  # [batfish]: the --engine batfish service
 # option key -> (Options field, lowest, highest, rules that read it)
 OPTION_KEYS: dict[str, tuple[str, int, int, str]] = {
     "max-prepends": ("max_prepends", 0, 1000, "PP103"),
@@ -55,6 +56,8 @@ class Config:
     fail_on: str | None = None
     baseline: str | None = None  # resolved against the config file's directory
     options: Options = field(default_factory=Options)  # carries the inventory too
+    batfish_host: str | None = None  # [batfish] host = "HOST[:PORT]"
+    batfish_timeout: float | None = None  # [batfish] timeout = seconds
 
     @property
     def inventory(self) -> Inventory:
@@ -199,7 +202,22 @@ def parse(data: Mapping[str, Any], where: _Where) -> Config:
         fail_on=fail_on,
         baseline=baseline,
         options=_options(_table(data, "options", where), where, _inventory(data, where)),
+        **_batfish(_table(data, "batfish", where), where),
     )
+
+
+def _batfish(table: Mapping[str, Any], where: _Where) -> dict[str, Any]:
+    for key in table:
+        if key not in BATFISH_KEYS:
+            known = ", ".join(sorted(BATFISH_KEYS))
+            raise where.error(["batfish", key], f"unknown key {key!r} (known: {known})")
+    host, timeout = table.get("host"), table.get("timeout")
+    if host is not None and (not isinstance(host, str) or not host.strip()):
+        raise where.error(["batfish", "host"], "batfish host must be a non-empty string (HOST or HOST:PORT)")
+    bad_number = isinstance(timeout, bool) or not isinstance(timeout, int | float)
+    if timeout is not None and (bad_number or timeout <= 0):
+        raise where.error(["batfish", "timeout"], "batfish timeout must be a positive number of seconds")
+    return {"batfish_host": host, "batfish_timeout": float(timeout) if timeout is not None else None}
 
 
 def _table(data: Mapping[str, Any], key: str, where: _Where, ctx: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -311,6 +311,10 @@ class Filters:
         return self.route_map is None and self.prefix_list is None and self.filter_list is None
 
 
+# the kinds of community a session can carry (`neighbor X send-community standard|extended|large`)
+COMMUNITY_KINDS = frozenset({"standard", "extended", "large"})
+
+
 @dataclass(frozen=True, slots=True)
 class NeighborAF:
     afi: Afi
@@ -320,6 +324,9 @@ class NeighborAF:
     max_prefix: int | None
     soft_reconfiguration: bool
     span: Span
+    # community kinds this session sends, the vendor default already applied (IOS: none unless
+    # `send-community`; FRR: all unless `no neighbor X send-community`)
+    send_communities: frozenset[str] = COMMUNITY_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +418,8 @@ class VendorSemantics:
     # the configuration lists every interface address and static route (IOS running config);
     # False where the OS or other files may add routes (FRR)
     rib_in_config: bool = False
+    # why a session may not carry communities, for messages (vendor wording)
+    community_sending: str = "`no neighbor X send-community` turned them off for this session"
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from labproc import stop_lab
 
 from policylint.engine import lint_paths
 
@@ -141,17 +142,7 @@ def lab() -> Iterator[Lab]:
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
         yield Lab(work, ns_r)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for ns in (ns_o, ns_r):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30, check=False)
-        shutil.rmtree(work, ignore_errors=True)
+        stop_lab(procs, (ns_o, ns_r), work)
 
 
 def test_rf102_fires_exactly_on_the_networks_frr_does_not_announce(lab: Lab, tmp_path: Path) -> None:

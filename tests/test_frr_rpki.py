@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from labproc import stop_lab
 from rtr_servers import STAYRTR, write_cache
 
 from policylint.checks.rpki_data import announcements
@@ -199,17 +200,7 @@ def lab() -> Iterator[Lab]:
             ))  # fmt: skip
         yield Lab(work, ns_v, conf_o, vrps)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        for ns in (ns_o, ns_v):
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30, check=False)
-        shutil.rmtree(work, ignore_errors=True)
+        stop_lab(procs, (ns_o, ns_v), work)
 
 
 def _frr_states(lab: Lab) -> dict[str, RpkiState]:

@@ -101,3 +101,42 @@ def test_default_route_is_no_service_and_oversized_services_are_skipped() -> Non
         find_services([net])
     small = Network(tuple(devices[:3]) + tuple(devices[-2:]))
     assert [str(s.prefix) for s in find_services([small])] == ["203.0.113.0/24"]
+
+
+_NO_EXPORT_IOS = """hostname {name}
+router bgp 64500
+ neighbor 203.0.113.5 remote-as 64496
+ address-family ipv4
+  network 198.51.100.0 mask 255.255.255.0
+  neighbor 203.0.113.5 activate
+{send} neighbor 203.0.113.5 route-map SCOPE out
+ exit-address-family
+ip route 198.51.100.0 255.255.255.0 Null0
+route-map SCOPE permit 10
+ set community no-export additive
+"""
+
+
+def test_no_export_counts_only_when_the_session_sends_communities(tmp_path: Path) -> None:
+    """IOS sends no communities without `send-community`: the neighbor never sees NO_EXPORT."""
+    from policylint.whatif.sites import announce
+
+    topo_file = tmp_path / "topo.txt"
+    topo_file.write_text("64496|64500|-1\n")
+    topo = load_topology(str(topo_file), use_cache=False)
+    prefix = ipaddress.ip_network("198.51.100.0/24")
+    scoped: dict[str, bool] = {}
+    for name, send in (("quiet", ""), ("sending", "  neighbor 203.0.113.5 send-community\n")):
+        res = load_text_ios(f"{name}.cfg", _NO_EXPORT_IOS.format(name=name, send=send))
+        (ann,) = announce(res, prefix, topo)
+        assert ann.permitted
+        scoped[name] = ann.no_export
+    assert scoped == {"quiet": False, "sending": True}
+
+
+def load_text_ios(path: str, text: str) -> Device:
+    from policylint.loader import load_text
+
+    res = load_text(path, text, vendor="ios")
+    assert res is not None and len(res.devices) == 1
+    return res.devices[0]

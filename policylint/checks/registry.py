@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from policylint.checks.anycast import ac101, gather_sites
 from policylint.checks.base import Check
+from policylint.checks.hygiene import hy101
 from policylint.checks.leak import lk101, lk102, lk103
 from policylint.checks.prefix_length import px101, px102, px103
 from policylint.checks.prepend import pp101, pp102, pp103, pp104, pp105, pp106
@@ -36,8 +37,10 @@ CHECKS: tuple[Check, ...] = (
     Check("AC101", gather=gather_sites, reduce=ac101),
     Check("RF101", device=rf101),
     Check("RF102", device=rf102),
+    Check("HY101", device=hy101),
     Check("PS006", device=ps006),
 )
 
 # emitted by the engine itself from what the parsers report (file scope)
-ENGINE_RULES: tuple[str, ...] = ("PS001", "PS002", "PS003", "PS004", "PS005")  # PS005: pipeline.py
+# PS005: pipeline.py; PS007: policylint/batfish/crosscheck.py (lint --engine batfish)
+ENGINE_RULES: tuple[str, ...] = ("PS001", "PS002", "PS003", "PS004", "PS005", "PS007")

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import PurePath
 
 from policylint.model import (
+    COMMUNITY_KINDS,
     Afi,
     Device,
     Filters,
@@ -119,7 +120,11 @@ _NO_AF = AfBuilder()  # read only: a family the neighbor's config never mentions
 
 
 def _afs(
-    nb: NeighborBuilder, group: NeighborBuilder | None, default_ipv4: bool, span: Span
+    nb: NeighborBuilder,
+    group: NeighborBuilder | None,
+    default_ipv4: bool,
+    span: Span,
+    default_send: frozenset[str],
 ) -> tuple[NeighborAF, ...]:
     out: list[NeighborAF] = []
     for afi in (Afi.IPV4, Afi.IPV6):
@@ -129,6 +134,8 @@ def _afs(
         if activated is None:
             activated = afi is Afi.IPV4 and default_ipv4
         line = own.line or grp.line
+        explicit = {**grp.send_community, **own.send_community}
+        sent = frozenset(k for k in COMMUNITY_KINDS if explicit.get(k, k in default_send))
         out.append(
             NeighborAF(
                 afi=afi,
@@ -138,6 +145,7 @@ def _afs(
                 max_prefix=own.max_prefix if own.max_prefix is not None else grp.max_prefix,
                 soft_reconfiguration=own.soft_reconfiguration or grp.soft_reconfiguration,
                 span=Span(span.path, line, line) if line else span,
+                send_communities=sent,
             )
         )
     return tuple(out)
@@ -154,7 +162,9 @@ def _role(
     return (role, RoleSource.DESCRIPTION) if role else (None, None)
 
 
-def _neighbor(b: DeviceBuilder, nb: NeighborBuilder, group: NeighborBuilder | None) -> Neighbor:
+def _neighbor(
+    b: DeviceBuilder, nb: NeighborBuilder, group: NeighborBuilder | None, default_send: frozenset[str]
+) -> Neighbor:
     inst = b.instances[nb.instance]
     remote = nb.remote or (group.remote if group else None)
     kind = "unset" if remote is None else remote if remote in ("internal", "external", "auto") else "number"
@@ -180,21 +190,24 @@ def _neighbor(b: DeviceBuilder, nb: NeighborBuilder, group: NeighborBuilder | No
         else group.ttl_security
         if group
         else None,
-        afs=_afs(nb, group, inst.default_ipv4, span),
+        afs=_afs(nb, group, inst.default_ipv4, span, default_send),
         span=span,
     )
 
 
-def _neighbors(b: DeviceBuilder) -> tuple[tuple[Neighbor, ...], tuple[Neighbor, ...]]:
+def _neighbors(
+    b: DeviceBuilder, default_send: frozenset[str] = COMMUNITY_KINDS
+) -> tuple[tuple[Neighbor, ...], tuple[Neighbor, ...]]:
+    """Neighbors and peer-groups; ``default_send``: the community kinds the vendor sends unasked."""
     groups = {key: nb for key, nb in b.neighbors.items() if nb.is_group}
     members: list[Neighbor] = []
     group_models: list[Neighbor] = []
     for (inst, _addr), nb in b.neighbors.items():
         if nb.is_group:
-            group_models.append(_neighbor(b, nb, None))
+            group_models.append(_neighbor(b, nb, None, default_send))
             continue
         group = groups.get((inst, nb.group)) if nb.group else None
-        members.append(_neighbor(b, nb, group))
+        members.append(_neighbor(b, nb, group, default_send))
     return tuple(members), tuple(group_models)
 
 

@@ -61,8 +61,8 @@ _BGP = frozenset(
 _AF = frozenset(
     {
         "nb_activate", "nb_route_map", "nb_prefix_list", "nb_filter_list", "nb_max_prefix",
-        "nb_soft_reconfig", "noop_af", "network", "network_mask", "aggregate", "aggregate_mask",
-        "redistribute",
+        "nb_soft_reconfig", "nb_send_community", "noop_af", "network", "network_mask", "aggregate",
+        "aggregate_mask", "redistribute",
     }
 )  # fmt: skip
 _RMAP = frozenset(

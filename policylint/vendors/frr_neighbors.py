@@ -6,7 +6,7 @@ from policylint.model import Afi, RefKind
 from policylint.vendors.frr_assemble import AF, _asn, _int
 from policylint.vendors.frr_lex import Stmt
 from policylint.vendors.frr_routemap import RouteMapAssembler
-from policylint.vendors.frr_state import AfBuilder
+from policylint.vendors.frr_state import AfBuilder, send_kinds
 
 _LOCAL_ROLES = frozenset({"provider", "customer", "peer", "rs-server", "rs-client", "undefined"})
 _FILTER_KIND = {
@@ -129,6 +129,13 @@ class FrrAssembler(RouteMapAssembler):
         af = self._nb_af(stmt)
         if af is not None:
             af.max_prefix = _int(stmt.get("INT"))
+
+    def _h_nb_send_community(self, stmt: Stmt) -> None:
+        af = self._nb_af(stmt)
+        if af is not None:
+            sent = not stmt.has("no")
+            for kind in send_kinds(stmt.get("WORD")):
+                af.send_community[kind] = sent
 
     def _h_nb_soft_reconfig(self, stmt: Stmt) -> None:
         af = self._nb_af(stmt)

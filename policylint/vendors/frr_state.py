@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from policylint.model import (
+    COMMUNITY_KINDS,
     Action,
     Afi,
     AsPathEntry,
@@ -32,6 +33,18 @@ class AfBuilder:
     max_prefix: int | None = None
     soft_reconfiguration: bool = False
     line: int | None = None
+    send_community: dict[str, bool] = field(default_factory=dict)  # explicit per kind: sent or not
+
+
+def send_kinds(word: str | None) -> frozenset[str]:
+    """The community kinds a `send-community [WORD]` names (no word: standard)."""
+    if word is None:
+        return frozenset({"standard"})
+    if word == "both":
+        return frozenset({"standard", "extended"})
+    if word == "all":
+        return COMMUNITY_KINDS
+    return frozenset({word}) & COMMUNITY_KINDS
 
 
 @dataclass

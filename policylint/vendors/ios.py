@@ -60,6 +60,10 @@ def semantics(asm: AclAssembler) -> VendorSemantics:
             "IOS announces a `network` prefix only while exactly that prefix is in its routing table"
         ),
         rib_in_config=True,
+        community_sending=(
+            "IOS sends no communities to a neighbor without `neighbor X send-community` "
+            "(`send-community both` for standard and extended)"
+        ),
         notes=(
             "IOS has no RFC 8212 default: an eBGP neighbor without outbound policy is sent every route",
             "IOS denies all routes on a session whose route-map is undefined",
@@ -174,7 +178,7 @@ def parse(path: str, text: str) -> tuple[Device, ...]:
 
 def _device(asm: IosAssembler) -> Device:
     b = asm.b
-    neighbors, groups = _neighbors(b)
+    neighbors, groups = _neighbors(b, default_send=frozenset())  # IOS sends communities only when asked
     rpki = None
     if b.caches:
         line = b.rpki_line or b.caches[0].span.line

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from policylint.model import Afi, IPNetwork, Origination, RefKind, RpkiCache
-from policylint.vendors.frr_state import AfBuilder, InstanceBuilder, NeighborBuilder
+from policylint.vendors.frr_state import AfBuilder, InstanceBuilder, NeighborBuilder, send_kinds
 from policylint.vendors.ios_lists import asn, network, network_mask, to_int
 from policylint.vendors.ios_routemap import RouteMapAssembler
 
@@ -200,6 +200,12 @@ class BgpAssembler(RouteMapAssembler):
             af = self._af(nb, line)
             if af is not None:
                 af.max_prefix = to_int(args[0])
+            return True
+        if opt == "send-community" and len(args) <= 1:
+            af = self._af(nb, line)
+            if af is not None:
+                for sent_kind in send_kinds(args[0] if args else None):
+                    af.send_community[sent_kind] = True
             return True
         if opt == "soft-reconfiguration":
             af = self._af(nb, line)

@@ -1,10 +1,9 @@
 """What-if backends: who evaluates the sites' export policies and who propagates routes.
 
 The embedded backend (the default) evaluates export policies with policylint's own evaluator and
-propagates over the AS graph with :mod:`policylint.whatif.propagate`.  The protocol leaves room for
-a Batfish-backed backend (pybatfish, when a Batfish service is reachable) that would evaluate the
-site export policies with ``testRoutePolicies`` while keeping Internet-scale propagation embedded;
-that backend is not implemented.
+propagates over the AS graph with :mod:`policylint.whatif.propagate`.  The Batfish backend
+(:mod:`policylint.batfish.backend`, ``--engine batfish``) evaluates the site export policies on a
+Batfish service and keeps the Internet-scale propagation embedded.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from policylint.model import IPNetwork
 from policylint.whatif import report_json
+from policylint.whatif.backend import Backend, EmbeddedBackend
 from policylint.whatif.calibrate import Calibration, PathStats
 from policylint.whatif.inputs import ConfigSet, InputError, load_config_set
 from policylint.whatif.observed import ObservationError
@@ -111,10 +112,12 @@ def warn(lines: list[str]) -> None:
         sys.stderr.write(f"policylint: warning: {line}\n")
 
 
-def run(args: WhatifArgs, out: TextIO, progress: Progress | None = None) -> tuple[int, list[str]]:
+def run(
+    args: WhatifArgs, out: TextIO, progress: Progress | None = None, backend: Backend | None = None
+) -> tuple[int, list[str]]:
     """Write the report; returns (exit code, error lines for stderr)."""
     try:
-        return _run(args, out, progress)
+        return _run(args, out, progress, backend or EmbeddedBackend())
     except (TopologyError, InputError, ScenarioError, ObservationError) as exc:
         raise WhatifError(str(exc)) from None
 
@@ -139,7 +142,7 @@ def _calibration(args: WhatifArgs) -> Calibration | None:
     )
 
 
-def _run(args: WhatifArgs, out: TextIO, progress: Progress | None) -> tuple[int, list[str]]:
+def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Backend) -> tuple[int, list[str]]:
     change = _change(args)
     named = _named(args)
     cal = _calibration(args)
@@ -151,7 +154,7 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None) -> tuple[int,
     topo_path, weights_path = _defaults(args, base)
     topo = load_topology(topo_path)
     weights = load_weights(weights_path) if weights_path else None
-    inputs = Inputs(topo, weights, _settings(args), named)
+    inputs = Inputs(topo, weights, _settings(args), named, backend)
     errors = list(dict.fromkeys([*base.errors, *proposed.errors]))
     skipped: list[str] = []
     header = report_json.Header(

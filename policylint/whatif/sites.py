@@ -22,6 +22,7 @@ from policylint.model import Device, IPNetwork, Neighbor, Network, Role, Span
 from policylint.prefixes import afi_of
 from policylint.whatif.propagate import MAX_SITES, Seed
 from policylint.whatif.topology import Topology
+from policylint.wire import sent_route
 
 
 class ScenarioError(Exception):
@@ -68,7 +69,7 @@ class Change:
         return any(site == a.site and nb in keys for site, nb in self.fail_sessions)
 
 
-def _originated(device: Device) -> Iterable[IPNetwork]:
+def originated_prefixes(device: Device) -> Iterable[IPNetwork]:
     for o in device.originations:
         if o.prefix is not None:
             yield o.prefix
@@ -95,7 +96,7 @@ def find_services(
     origins: dict[IPNetwork, set[str]] = {}
     for net in networks:
         for dev in net.devices:
-            for p in _originated(dev):
+            for p in originated_prefixes(dev):
                 origins.setdefault(p, set()).add(dev.hostname)
     anycast = {p for p, devs in origins.items() if len(devs) >= 2 and p.prefixlen > 0} | set(named)
     roots = sorted((p for p in anycast if not any(_within(p, q) for q in anycast)), key=_order)
@@ -118,7 +119,7 @@ def find_services(
     return services
 
 
-def _learned_as(device: Device, nb: Neighbor, asn: int, topo: Topology) -> tuple[str, str | None]:
+def learned_as(device: Device, nb: Neighbor, asn: int, topo: Topology) -> tuple[str, str | None]:
     """How the neighbor classifies our route, from its configured role, else from the topology."""
     role = nb.role
     if role is Role.PROVIDER:
@@ -170,23 +171,23 @@ def announce(device: Device, prefix: IPNetwork, topo: Topology) -> list[Announce
             notes.append(
                 f"{device.hostname}: export to {nb.label} depends on a condition the model does not know"
             )
-        learned, note = _learned_as(device, nb, asn, topo)
+        learned, note = learned_as(device, nb, asn, topo)
         if note:
             notes.append(note)
         path = export_path(device, nb, dec) if dec.permitted else ()
-        comms = dec.route.communities
+        comms = sent_route(nb, afi, dec.route).communities  # NO_EXPORT only counts if it is sent
         base = Announcement(
             prefix, device.hostname, asn, nb.address, nb.remote_as, learned, dec.permitted, path,
             NO_EXPORT in comms or NO_ADVERTISE in comms, dec.reason, nb.span, tuple(notes),
         )  # fmt: skip
         if nb.role is Role.ROUTE_SERVER and topo.index(nb.remote_as) is None:
-            out.extend(_via_route_server(base, topo))
+            out.extend(via_route_server(base, topo))
         else:
             out.append(base)
     return out
 
 
-def _via_route_server(a: Announcement, topo: Topology) -> list[Announcement]:
+def via_route_server(a: Announcement, topo: Topology) -> list[Announcement]:
     """A transparent route server (not in the graph): its members, the site AS's multilateral peers."""
     members = topo.mlp_peers(a.site_asn)
     if not members:
@@ -211,7 +212,7 @@ def service_announcements(
     for dev in network.devices:
         if dev.hostname not in service.sites:
             continue
-        mine = set(_originated(dev))
+        mine = set(originated_prefixes(dev))
         for prefix in service.prefixes:
             if prefix in mine:
                 out.extend(a for a in announce(dev, prefix, topo) if not change.drops(a))

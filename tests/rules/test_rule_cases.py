@@ -9,7 +9,7 @@ import pytest
 from policylint import suppress
 from policylint.catalogue import RuleCase, RuleDoc, load_catalogue
 from policylint.checks.registry import CHECKS, ENGINE_RULES
-from policylint.engine import lint_files
+from policylint.engine import LintResult, lint_files
 from policylint.loader import load_text
 from policylint.options import Options
 from policylint.pipeline import Settings, postprocess
@@ -18,6 +18,16 @@ from policylint.vendors import FileResult
 
 CATALOGUE = load_catalogue()
 CASES = [(doc, case) for doc in CATALOGUE.values() for case in doc.cases]
+
+
+def cross_checked(result: LintResult, files: list[FileResult], answer: str, options: Options) -> LintResult:
+    pytest.importorskip("pybatfish")
+    from batfish_recorded import RecordedService
+
+    from policylint.batfish.crosscheck import cross_check, merged
+
+    service = RecordedService({"searchRoutePolicies": answer})
+    return merged(result, cross_check(service, [d for f in files for d in f.devices], options))
 
 
 def _ids() -> list[str]:
@@ -64,6 +74,8 @@ def test_rule_case(doc: RuleDoc, case: RuleCase, tmp_path: Path, monkeypatch: py
     options = Options() if case.vrps is None else Options(vrps=load_vrps_text(case.vrps, "case.vrps"))
     result = lint_files(files, options, checks)
     assert not result.tool_errors, result.tool_errors
+    if case.batfish is not None:  # PS007: the recorded Batfish answer stands in for the service
+        result = cross_checked(result, files, case.batfish, options)
     # the CI-gate steps (inline suppressions, PS005) with default settings: every rule enabled
     result = postprocess(result, Settings(), CATALOGUE, frozenset(CATALOGUE)).result
     assert not result.tool_errors, result.tool_errors
