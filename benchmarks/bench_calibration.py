@@ -3,6 +3,7 @@ one prefix and calibrating, beside the propagation itself, from the same run (is
 
     python benchmarks/bench_calibration.py                    # 2,000 monitors x 20 records = 40,000
     python benchmarks/bench_calibration.py --monitors 4000 --records 10 --breakers 0.05
+    python benchmarks/bench_calibration.py --lab 30:9 30:1 30:2 50:3  # FRR labs (root): accuracy
 
 Input: the CAIDA serial-2 graph of 2025-09-01 from ``$POLICYLINT_SHARED/data/caida`` (default
 ``<repo>/../shared``); skipped with a message when absent.  The service is bench_whatif.py's 3-site
@@ -20,6 +21,10 @@ Printed: path-file loads (text, MRT), reducing to the routes held at the end, fa
 recognition, pins), one plain propagation, one calibrated base propagation, the plain what-if and
 the calibrated what-if end to end (configs already parsed), and how many pins and preferences were
 learned.  Figures are printed, never asserted.
+
+``--lab SIZE:SEED …`` instead runs tests/test_whatif_calibration_lab.py's FRR lab (root, FRR) for
+each random topology and prints, per scenario and monitor count, how many ASes the plain and the
+calibrated model place at the site the converged lab uses after the change.
 """
 
 from __future__ import annotations
@@ -56,7 +61,11 @@ def main() -> None:
     ap.add_argument("--monitors", type=int, default=2000)
     ap.add_argument("--records", type=int, default=20, help="update records per monitor over the day")
     ap.add_argument("--breakers", type=float, default=0.03, help="share of ASes that break Gao-Rexford")
+    ap.add_argument("--lab", nargs="+", metavar="SIZE:SEED", help="run FRR labs instead (root)")
     args = ap.parse_args()
+    if args.lab:
+        bench_lab(args.lab)
+        return
     if not CAIDA.exists():
         print(f"skipped: {CAIDA} is absent (set POLICYLINT_SHARED)")
         return
@@ -154,6 +163,25 @@ def main() -> None:
         f"moved {w:.1f}% ({n:,} ASes; plain model {c.plain_moved[1]:.1f}%, {c.plain_moved[0]:,} ASes): "
         f"{obs_w:.0f}% of the moved weight observed, {inf_w:.0f}% inferred, {mod_w:.0f}% model alone"
     )
+
+
+def bench_lab(specs: list[str]) -> None:
+    import os
+
+    from frrlab import lab_available
+    from test_whatif_calibration_lab import run_calibration_lab
+
+    reason = lab_available()
+    if reason is not None:
+        print(f"skipped: {reason}")
+        return
+    for spec in specs:
+        size, _, seed = spec.partition(":")
+        work = Path(tempfile.mkdtemp(prefix=f"bench-calibration-lab{size}-"))
+        os.environ["POLICYLINT_CACHE_DIR"] = str(work / "cache")
+        print(f"\n== lab of about {size} ASes, seed {seed or 0} ==")
+        _, recovered = run_calibration_lab(work, int(size), int(seed or 0))
+        print(f"placements the plain model gets wrong and calibration gets right (all variants): {recovered}")
 
 
 if __name__ == "__main__":

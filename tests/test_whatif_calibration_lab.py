@@ -13,8 +13,8 @@ scenario and monitor count, how many ASes the plain model and the calibrated mod
 true site, and asserts that
 
 * every AS whose base route was observed is placed at its true base site (pins hold);
-* with monitors, calibration is never worse than the plain model over the scenarios together, and
-  recovers the true site of ASes the plain model gets wrong.
+* calibration (monitors, measured catchment, or both) is never worse than the plain model over
+  the scenarios together, and recovers the true site of ASes the plain model gets wrong.
 """
 
 from __future__ import annotations
@@ -129,6 +129,7 @@ def run_calibration_lab(tmp_path: Path, size: int, seed: int) -> tuple[dict[str,
         meas.write_text("".join(f"{a},{truth_base[a][0]}\n" for a in stubs if truth_base[a][0]))
         for k in (1, 3, 6):
             variants[f"{k} monitors"] = {"observed_paths": tuple(str(p) for p in dumps[:k])}
+        variants["measured only"] = {"measured_catchment": str(meas)}
         variants["6 monitors + measured"] = {**variants["6 monitors"], "measured_catchment": str(meas)}
         for name, cfgs, withdraw in scenarios:
             lab.apply({k: v for k, v in cfgs.items() if k not in withdraw})
