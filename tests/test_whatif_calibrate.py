@@ -213,13 +213,37 @@ def test_bad_calibration_inputs_exit_2(tmp_path: Path, files: dict[str, str], me
     assert code == 2 and message in err and "Traceback" not in err
 
 
-def test_calibration_with_failures_is_refused(tmp_path: Path) -> None:
+def test_calibrated_failure_sweep(tmp_path: Path) -> None:
+    """--failures with observations: each withdrawal is a calibrated comparison.
+
+    Withdraw s2: as in test_measured_catchment_anchors_and_headline.  Withdraw s1: only s2's route
+    remains; 1, 10, 30 and 50 move to s2 (30 through its preferred provider 10), 40 stays on s2.
+    Moved weight: 10 and 30 observed, 50 inferred, 1 model alone."""
     base, topo = _world(tmp_path)
     (tmp_path / "o.txt").write_text(OBSERVED)
-    code, _, err = _whatif(
-        str(base), "--topology", str(topo), "--failures", "--observed-paths", str(tmp_path / "o.txt")
-    )
-    assert code == 2 and "drop them with --failures" in err
+    (tmp_path / "m.csv").write_text("40,s2\n")
+    args = [str(base), "--topology", str(topo), "--failures", "--observed-paths", str(tmp_path / "o.txt")]
+    args += ["--measured-catchment", str(tmp_path / "m.csv")]
+    code, out, err = _whatif(*args, "--format", "json", "--per-as")
+    assert code == 0, err
+    doc = json.loads(out)
+    runs = {r["withdrawn"]: r for r in doc["services"][0]["failures"]}
+    assert runs["s2"]["moved"]["ases"] == 3
+    assert runs["s2"]["calibration"]["moved_weight_basis"] == {
+        "observed": 33.333,
+        "inferred": 0.0,
+        "model": 66.667,
+    }
+    moved = {r["asn"]: r["basis"] for r in runs["s1"]["per_as"] if r["before"] != r["after"]}
+    assert moved == {1: "model", 10: "observed", 30: "observed", 50: "inferred"}
+    assert runs["s1"]["calibration"]["moved_weight_basis"] == {
+        "observed": 50.0,
+        "inferred": 25.0,
+        "model": 25.0,
+    }
+    code, text, _ = _whatif(*args)
+    assert code == 0
+    assert "calibration, withdraw s1: 50% of the moved weight is backed by observations" in text
 
 
 def _state(topo_text: str, tmp_path: Path, seeds: list[Seed]) -> tuple[Engine, RouteState, RouteState]:

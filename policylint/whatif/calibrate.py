@@ -18,8 +18,8 @@ where the calibrated model says the AS's choice changes, the measured site other
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -244,6 +244,37 @@ def calibrated_compare(
             len(obs.paths), len(held), totals.used, len(held) - claimed, totals.unrecognised,
             totals.no_site_as, obs.skipped_as_set, len(totals.unknown_ases), totals.conflicts,
         )  # fmt: skip
+    return out, stats
+
+
+def calibrated_failures(
+    inputs: Inputs,
+    base: Network,
+    cal: Calibration,
+    progress: Callable[[int, int], None] | None = None,
+    skipped: list[str] | None = None,
+) -> tuple[list[tuple[Diff, list[Diff]]], PathStats | None]:
+    """The single-site failure sweep, calibrated: each withdrawal is a calibrated comparison."""
+    services = find_services([base], inputs.named, skipped)
+    total = sum(len(s.sites) for s in services)
+    done = 0
+    by_site: dict[str, list[Diff]] = {}
+    stats = None
+    out = []
+    for svc in services:
+        runs = []
+        for site in svc.sites:
+            if site not in by_site:
+                by_site[site], stats = calibrated_compare(
+                    inputs, base, base, Change(withdraw=frozenset({site})), cal
+                )
+            d = next(x for x in by_site[site] if x.service.prefix == svc.prefix)
+            runs.append(replace(d, label=f"withdraw {site}"))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        first = runs[0]
+        out.append((replace(first, after=first.before, label=""), runs))
     return out, stats
 
 

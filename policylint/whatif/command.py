@@ -128,10 +128,6 @@ def _calibration(args: WhatifArgs) -> Calibration | None:
         if args.site_map:
             raise WhatifError("--site-map tells the sites of observed paths: pass --observed-paths too")
         return None
-    if args.failures:
-        raise WhatifError(
-            "--observed-paths and --measured-catchment calibrate a comparison; drop them with --failures"
-        )
     from policylint.whatif.measured import load_measured, load_site_map
     from policylint.whatif.observed import load_observed
 
@@ -164,7 +160,14 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Back
         args.measured_catchment, args.site_map,
     )  # fmt: skip
     if args.failures:
-        sweeps = failures(inputs, base.network, progress, skipped)
+        if cal is None:
+            sweeps = failures(inputs, base.network, progress, skipped)
+        else:
+            from policylint.whatif.calibrate import calibrated_failures
+
+            sweeps, stats = calibrated_failures(inputs, base.network, cal, progress, skipped)
+            header = replace(header, path_stats=stats)
+            _calibration_warnings(cal, stats, skipped)
         warn(skipped)
         worst = max((r.moved()[1] for _, runs in sweeps for r in runs), default=0.0)
         code, gate = _gate(args, worst, errors)

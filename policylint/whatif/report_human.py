@@ -191,6 +191,11 @@ def render_failures(c: Console, base: Diff, runs: list[Diff]) -> None:
         lost = f"{_ases(n)} ({w:.1f}%)" if n else "none"
         table.add_row(site, _pct(shares[site].value), dest, Text(lost, style="red" if n else ""))
     c.print(table)
+    for run in runs:
+        if run.calibration is not None and run.moved()[0]:
+            obs, inf, mod = run.moved_by_basis()
+            c.print(f"calibration, {run.label}: {obs:.0f}% of the moved weight is backed by observations "
+                    f"({inf:.0f}% inferred, {mod:.0f}% model alone)")  # fmt: skip
     for note in base.before.notes:
         c.print(Text(f"note: {note}", style="dim"))
 

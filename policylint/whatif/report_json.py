@@ -159,6 +159,7 @@ def failure_service(base: Diff, runs: list[Diff], with_per_as: bool) -> dict[str
                 "unreachable": _count(run.unreachable(run.after)),
                 "newly_unreachable": _count(_newly_unreachable(run)),
                 "tied": _count(run.tied(run.after)),
+                "calibration": service_calibration(run),
                 **({"per_as": per_as(run)} if with_per_as else {}),
             }
             for run in runs
