@@ -74,7 +74,7 @@ def main() -> None:
     import numpy as np
 
     from policylint.whatif import facts as factsmod
-    from policylint.whatif.calibrate import Calibration, calibrated_compare
+    from policylint.whatif.calibrate import Calibration, calibrated_compare, learn
     from policylint.whatif.inputs import load_config_set
     from policylint.whatif.observed import current, load_observed
     from policylint.whatif.overrides import Engine, Overrides
@@ -144,8 +144,16 @@ def main() -> None:
     row("one plain propagation (Gao-Rexford)", f"{plain_time:.3f} s")
     ov = f.overrides()
     eng = Engine(topo, prefix, sb, Settings(), ov)
-    t_cal, _ = timed(lambda: eng.run(eng.warm(plain_b), ov.touched(), pins=True, prefs=True))
+    t_cal, cal_b = timed(lambda: eng.run(eng.warm(plain_b), ov.touched(), pins=True, prefs=True))
     row("one calibrated base propagation (pinned)", f"{t_cal:.3f} s")
+    t_learn, (prefs, ties) = timed(lambda: learn(eng, cal_b, f.pins))
+    row("learning preferences from the pins", f"{t_learn:.3f} s", f"{len(prefs)} prefs, {len(ties)} ties")
+    sa = seeds(svc, inputs.backend.announcements(proposed, svc, topo, Change()), prefix)
+    t_plain_a, plain_a = timed(lambda: propagate(topo, prefix, sa, Settings()))
+    learned = Overrides({}, frozenset(prefs), frozenset(ties), ov.allow, ov.extra)
+    eng_a = Engine(topo, prefix, sa, Settings(), learned)
+    t_cal_a, _ = timed(lambda: eng_a.run(eng_a.warm(plain_a), learned.touched(), pins=False, prefs=True))
+    row("one calibrated proposed propagation", f"{t_cal_a:.3f} s")
     t_plain, _ = timed(lambda: compare(inputs, base, proposed))
     row("what-if, plain (base + proposed + diff)", f"{t_plain:.3f} s")
     cal = Calibration(obs)
@@ -154,9 +162,12 @@ def main() -> None:
     assert c is not None and stats is not None
     row("what-if, calibrated (all of the above)", f"{t_whole:.3f} s",
         f"{c.preferences:,} prefs, {c.tie_preferences:,} ties")  # fmt: skip
-    load_cal = t_text + t_cur + t_facts
-    print(f"\nload (text) + calibrate: {load_cal:.3f} s; plain propagation {plain_time:.3f} s; "
-          f"calibrated what-if minus plain what-if: {t_whole - t_plain:.3f} s")  # fmt: skip
+    load_cal = t_text + t_cur + t_facts + t_learn
+    props = plain_time + t_plain_a + t_cal + t_cal_a
+    print(f"\nload (text) + calibrate (held routes, facts, learning): {load_cal:.3f} s, beside one plain "
+          f"propagation {plain_time:.3f} s and the calibrated what-if's four propagations {props:.3f} s "
+          f"(plain base and proposed, calibrated base and proposed)")  # fmt: skip
+    print(f"calibrated what-if minus plain what-if: {t_whole - t_plain:.3f} s")
     obs_w, inf_w, mod_w = diffs[0].moved_by_basis()
     n, w = diffs[0].moved()
     print(

@@ -107,7 +107,7 @@ def _influenced(st: RouteState, marks: BoolArray) -> BoolArray:
     return out
 
 
-def _learn(eng: Engine, st: RouteState, pins: dict[int, tuple[int, int]]) -> tuple[set[tuple[int, int]], ...]:
+def learn(eng: Engine, st: RouteState, pins: dict[int, tuple[int, int]]) -> tuple[set[tuple[int, int]], ...]:
     """(preferences, tie preferences) from pinned ASes whose observed route held."""
     xs = np.asarray(sorted(pins), dtype=np.int64)
     prefer: set[tuple[int, int]] = set()
@@ -163,7 +163,7 @@ def _one_prefix(  # noqa: PLR0917
     eng_b = Engine(topo, prefix, sb, settings, ov)
     warm_b = eng_b.warm(plain_b)
     cal_b = eng_b.run(warm_b, ov.touched(), pins=True, prefs=True)
-    prefer, sticky = _learn(eng_b, cal_b, f.pins)
+    prefer, sticky = learn(eng_b, cal_b, f.pins)
     anchored, unreproduced = _anchor(eng_b, cal_b, {x: s for x, s in want.items() if x not in f.pins})
     learned = Overrides(f.pins, frozenset(prefer | anchored), frozenset(sticky), ov.allow, ov.extra)
     if anchored:
