@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from policylint.whatif.adjacency import linked
 from policylint.whatif.measured import SiteMap
 from policylint.whatif.observed import ObservedPath, collapse
-from policylint.whatif.overrides import SEED_HOP, Overrides, linked
+from policylint.whatif.overrides import SEED_HOP, Overrides
 from policylint.whatif.sites import Announcement, Service
 from policylint.whatif.topology import Topology
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from policylint.model import IPNetwork, RpkiState
+from policylint.whatif.adjacency import adjacency
 from policylint.whatif.propagate import CUSTOMER, LEARNED, NONE, PEER, PROVIDER, Catchment, Seed, Settings
 from policylint.whatif.topology import BoolArray, IntArray, Topology
 
@@ -83,44 +84,6 @@ class RouteState:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class _Adj:
-    ptr: IntArray
-    src: IntArray
-    cls: IntArray  # the class of a route the row's AS learns from src
-
-
-_ADJ: dict[int, tuple[Topology, _Adj]] = {}
-
-
-def linked(topo: Topology, a: int, b: int) -> bool:
-    """AS indexes ``a`` and ``b`` share a link of the topology."""
-    adj = _adjacency(topo)
-    row = adj.src[adj.ptr[a] : adj.ptr[a + 1]]
-    i = int(np.searchsorted(row, b))
-    return i < row.shape[0] and int(row[i]) == b
-
-
-def _adjacency(topo: Topology) -> _Adj:
-    hit = _ADJ.get(id(topo))
-    if hit is not None and hit[0] is topo:
-        return hit[1]
-    n = topo.size
-    dst, src, cls = [], [], []
-    for csr, c in ((topo.customers, CUSTOMER), (topo.peers, PEER), (topo.providers, PROVIDER)):
-        counts = np.diff(csr.ptr)
-        dst.append(np.repeat(np.arange(n, dtype=np.int64), counts))
-        src.append(csr.idx)
-        cls.append(np.full(csr.idx.shape[0], c, np.int64))
-    d, s, c_ = np.concatenate(dst), np.concatenate(src), np.concatenate(cls)
-    order = np.lexsort((s, d))
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(d, minlength=n))]).astype(np.int64)
-    adj = _Adj(ptr, s[order], c_[order])
-    _ADJ.clear()
-    _ADJ[id(topo)] = (topo, adj)
-    return adj
-
-
-@dataclass(frozen=True, slots=True, eq=False)
 class _Cands:
     dst: IntArray
     cls: IntArray
@@ -154,7 +117,7 @@ class Engine:
     ) -> None:
         n = topo.size
         self.topo, self.prefix, self.n, self.m, self.ov = topo, prefix, n, n + 1, ov
-        self.adj = _adjacency(topo)
+        self.adj = adjacency(topo)
         self._uasn = topo.asns.astype(np.uint64)
         self.rov = np.zeros(n, np.bool_)
         for asn in settings.rov_ases:
