@@ -540,6 +540,40 @@ class WhatifFormat(enum.StrEnum):
     JSON = "json"
 
 
+@app.command("whatif-catchment")
+def whatif_catchment_cmd(
+    results: Annotated[
+        str, typer.Argument(metavar="FILE", help="Verfploeter-style CSV: client_id and the replying address.")
+    ],
+    pfx2as: Annotated[
+        str, typer.Option("--pfx2as", metavar="FILE", help="CAIDA prefix-to-AS file (prefix, length, ASN).")
+    ],
+    client: Annotated[
+        list[str] | None, typer.Option("--client", metavar="ID=SITE", help="Name the site of a client id.")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", metavar="FILE", help="Write here (default: stdout).")
+    ] = None,
+) -> None:
+    """Convert catchment measurements to the asn,site,weight CSV of whatif --measured-catchment."""
+    with _guard():
+        from policylint.whatif.observed import ObservationError
+        from policylint.whatif.verfploeter import convert, load_pfx2as, parse_clients, summary, write_csv
+
+        try:
+            conv = convert(results, load_pfx2as(pfx2as), parse_clients(client or ()))
+            if output is None:
+                write_csv(conv, sys.stdout)
+            else:
+                with open(output, "w", encoding="utf-8") as f:
+                    write_csv(conv, f)
+        except ObservationError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{output}: {exc.strerror or exc}")
+        sys.stderr.write(f"policylint: {summary(conv)}\n")
+
+
 @app.command("whatif")
 def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     base: Annotated[
@@ -591,6 +625,24 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     batfish_host: BatfishHostOpt = None,
     batfish_timeout: BatfishTimeoutOpt = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Never show a progress bar.")] = False,
+    observed_paths: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--observed-paths",
+            metavar="FILE",
+            help="Route-collector paths to the service now: MRT, bgpdump -m or bgpreader text (repeatable).",
+        ),
+    ] = None,
+    measured_catchment: Annotated[
+        str | None,
+        typer.Option("--measured-catchment", metavar="FILE", help="asn,site[,weight] CSV of the base state."),
+    ] = None,
+    site_map: Annotated[
+        str | None,
+        typer.Option(
+            "--site-map", metavar="FILE", help="KIND VALUE SITE lines telling observed paths' sites."
+        ),
+    ] = None,
 ) -> None:
     """Predict anycast catchment shifts: BASE vs PROPOSED (or BASE with --withdraw/--fail-session)."""
     with _guard():
@@ -600,6 +652,7 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
         args = WhatifArgs(
             base, proposed, tuple(withdraw or ()), tuple(fail_session or ()), topology, weights, rov_ases,
             vrps, max_shift, failures, fmt.value, per_as, tuple(prefix or ()), max_length_v4, max_length_v6,
+            tuple(observed_paths or ()), measured_catchment, site_map,
         )  # fmt: skip
         bar = _ProgressBar() if failures and not no_progress and sys.stderr.isatty() else None
         backend = None

@@ -66,8 +66,11 @@ def _run(*cmd: str) -> None:
 class Lab:
     """Build with :meth:`start`; always :meth:`stop` (``with Lab(...) as lab`` does)."""
 
-    def __init__(self, workdir: Path, topology: str, sites: list[Site]) -> None:
+    def __init__(
+        self, workdir: Path, topology: str, sites: list[Site], prefer: dict[int, dict[int, int]] | None = None
+    ) -> None:
         self.dir = workdir
+        self.prefer = prefer or {}  # AS -> neighbor AS -> local-preference (breaks Gao-Rexford)
         self.links = parse_topology(topology)
         self.sites = sorted(sites, key=lambda s: s.name)
         self.ases = sorted({a for a, _, _ in self.links} | {b for _, b, _ in self.links})
@@ -174,7 +177,7 @@ class Lab:
                 sessions[link.neighbor].append((i_site, ORIGIN, back))
             self.site_addr[site.name] = addrs
         for asn in self.ases:
-            self._start(f"as{asn}", as_config(asn, sessions[asn]))
+            self._start(f"as{asn}", as_config(asn, sessions[asn], self.prefer.get(asn)))
         self.apply(configs)
 
     def config_text(self, name: str, cfg: SiteConfig) -> str:
@@ -224,6 +227,24 @@ class Lab:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
         return total / 1024
+
+    def dump_rib(self, asn: int, path: Path) -> None:
+        """FRR's own MRT RIB dump (TABLE_DUMP_V2) of AS ``asn``: every neighbor's best path, as a
+        route collector peering with those neighbors records it."""
+        d = self.dir / f"as{asn}"
+        subprocess.run(
+            ["vtysh", "--vty_socket", str(d), "-d", "bgpd", "-c", "configure terminal",
+             "-c", f"dump bgp routes-mrt {path}"],
+            capture_output=True, text=True, check=True, timeout=30,
+        )  # fmt: skip
+        size = -1
+        for _ in range(200):  # the dump runs as an event in bgpd: wait until the file stops growing
+            time.sleep(0.05)
+            now = path.stat().st_size if path.exists() else -1
+            if now > 0 and now == size:
+                return
+            size = now
+        raise RuntimeError(f"AS{asn} wrote no MRT dump to {path}")
 
     def __enter__(self) -> Lab:
         return self

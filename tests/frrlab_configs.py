@@ -94,8 +94,13 @@ def site_config(site: Site, index: int, cfg: SiteConfig, addrs: dict[int, str]) 
     return "\n".join(lines) + "\n"
 
 
-def as_config(asn: int, sessions: list[tuple[str, int, str]]) -> str:
-    """``sessions``: (neighbor address, neighbor AS, the neighbor's role: customer/peer/provider)."""
+def as_config(asn: int, sessions: list[tuple[str, int, str]], prefer: dict[int, int] | None = None) -> str:
+    """``sessions``: (neighbor address, neighbor AS, the neighbor's role: customer/peer/provider).
+
+    ``prefer``: neighbor AS -> local-preference for routes from it, overriding the relationship's
+    (a policy that breaks Gao-Rexford when it ranks a peer or provider above a customer).  Export
+    stays valley-free by local-preference 300, so such a route only goes to customers."""
+    prefer = prefer or {}
     lines = [
         "frr defaults traditional",
         f"hostname as{asn}",
@@ -103,6 +108,9 @@ def as_config(asn: int, sessions: list[tuple[str, int, str]]) -> str:
     ]
     for tag, lp in (("CUST", 300), ("PEER", 200), ("PROV", 100)):
         lines += [f"route-map FROM-{tag} permit 10", " match ip address prefix-list MAXLEN"]
+        lines += [f" set local-preference {lp}"]
+    for nas, lp in sorted(prefer.items()):
+        lines += [f"route-map FROM-AS{nas} permit 10", " match ip address prefix-list MAXLEN"]
         lines += [f" set local-preference {lp}"]
     lines += ["route-map TO-CUST permit 10"]
     for tag in ("PEER", "PROV"):
@@ -122,8 +130,9 @@ def as_config(asn: int, sessions: list[tuple[str, int, str]]) -> str:
             f" neighbor {ip} timers connect 1",
         ]
     lines.append(" address-family ipv4 unicast")
-    for ip, _, role in sessions:
+    for ip, nas, role in sessions:
         tag = {"customer": "CUST", "peer": "PEER", "provider": "PROV"}[role]
-        lines += [f"  neighbor {ip} route-map FROM-{tag} in", f"  neighbor {ip} route-map TO-{tag} out"]
+        inbound = f"AS{nas}" if nas in prefer else tag
+        lines += [f"  neighbor {ip} route-map FROM-{inbound} in", f"  neighbor {ip} route-map TO-{tag} out"]
     lines += [" exit-address-family", "exit"]
     return "\n".join(lines) + "\n"

@@ -9,13 +9,15 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
 from policylint.model import IPNetwork
 from policylint.whatif import report_json
 from policylint.whatif.backend import Backend, EmbeddedBackend
+from policylint.whatif.calibrate import Calibration, PathStats
 from policylint.whatif.inputs import ConfigSet, InputError, load_config_set
+from policylint.whatif.observed import ObservationError
 from policylint.whatif.propagate import Settings
 from policylint.whatif.scenario import Diff, Inputs, compare, failures
 from policylint.whatif.sites import Change, ScenarioError, check_change
@@ -46,6 +48,9 @@ class WhatifArgs:
     prefixes: tuple[str, ...] = ()
     max_v4: int = 24
     max_v6: int = 48
+    observed_paths: tuple[str, ...] = ()
+    measured_catchment: str | None = None
+    site_map: str | None = None
 
 
 def _change(args: WhatifArgs) -> Change:
@@ -113,13 +118,30 @@ def run(
     """Write the report; returns (exit code, error lines for stderr)."""
     try:
         return _run(args, out, progress, backend or EmbeddedBackend())
-    except (TopologyError, InputError, ScenarioError) as exc:
+    except (TopologyError, InputError, ScenarioError, ObservationError) as exc:
         raise WhatifError(str(exc)) from None
+
+
+def _calibration(args: WhatifArgs) -> Calibration | None:
+    """The observations given (None: a plain prediction); loaded before any config is parsed."""
+    if not (args.observed_paths or args.measured_catchment):
+        if args.site_map:
+            raise WhatifError("--site-map tells the sites of observed paths: pass --observed-paths too")
+        return None
+    from policylint.whatif.measured import load_measured, load_site_map
+    from policylint.whatif.observed import load_observed
+
+    return Calibration(
+        load_observed(args.observed_paths) if args.observed_paths else None,
+        load_measured(args.measured_catchment) if args.measured_catchment else None,
+        load_site_map(args.site_map) if args.site_map else None,
+    )
 
 
 def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Backend) -> tuple[int, list[str]]:
     change = _change(args)
     named = _named(args)
+    cal = _calibration(args)
     base = load_config_set(args.base)
     proposed = load_config_set(args.proposed) if args.proposed else base
     if args.failures and (args.proposed or change.withdraw or change.fail_sessions):
@@ -134,10 +156,18 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Back
     header = report_json.Header(
         base.label, proposed.label if args.proposed else None, topo_path, topo.size, topo.links, weights_path,
         tuple(sorted(change.withdraw)), tuple(f"{s}:{n}" for s, n in sorted(change.fail_sessions)),
-        args.rov_ases, args.vrps, args.max_shift, tuple(errors), skipped,
+        args.rov_ases, args.vrps, args.max_shift, tuple(errors), skipped, args.observed_paths,
+        args.measured_catchment, args.site_map,
     )  # fmt: skip
     if args.failures:
-        sweeps = failures(inputs, base.network, progress, skipped)
+        if cal is None:
+            sweeps = failures(inputs, base.network, progress, skipped)
+        else:
+            from policylint.whatif.calibrate import calibrated_failures
+
+            sweeps, stats = calibrated_failures(inputs, base.network, cal, progress, skipped)
+            header = replace(header, path_stats=stats)
+            _calibration_warnings(cal, stats, skipped)
         warn(skipped)
         worst = max((r.moved()[1] for _, runs in sweeps for r in runs), default=0.0)
         code, gate = _gate(args, worst, errors)
@@ -149,7 +179,16 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Back
 
             render_sweep(out, header, sweeps, gate)
         return code, errors
-    diffs = compare(inputs, base.network, proposed.network, change, skipped)
+    if cal is None:
+        diffs = compare(inputs, base.network, proposed.network, change, skipped)
+    else:
+        from policylint.whatif.calibrate import calibrated_compare
+
+        diffs, stats = calibrated_compare(
+            inputs, base.network, proposed.network, change, cal, skipped=skipped
+        )
+        header = replace(header, path_stats=stats)
+        _calibration_warnings(cal, stats, skipped)
     warn(skipped)
     worst = max((d.moved()[1] for d in diffs), default=0.0)
     code, gate = _gate(args, worst, errors)
@@ -164,6 +203,20 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Back
         if args.per_as:
             _per_as_table(out, diffs)
     return code, errors
+
+
+def _calibration_warnings(cal: Calibration, stats: PathStats | None, out: list[str]) -> None:
+    if stats is not None and stats.as_set:
+        out.append(f"{stats.as_set} observed paths with an AS_SET were skipped")
+    if stats is not None and stats.unrecognised:
+        out.append(
+            f"{stats.unrecognised} observed paths lead to a site that cannot be told apart: give a --site-map"
+        )
+    if cal.measured is not None and cal.measured.split:
+        out.append(
+            f"{cal.measured.path}: {cal.measured.split} ASes are listed with several sites; each counts "
+            "for the site with the largest weight"
+        )
 
 
 def _gate(args: WhatifArgs, worst: float, errors: list[str]) -> tuple[int, str | None]:
@@ -186,4 +239,5 @@ def _per_as_table(out: TextIO, diffs: list[Diff]) -> None:
             bc = ",".join(row["before_candidates"])
             ac = ",".join(row["after_candidates"])
             before, after = row["before"] or "-", row["after"] or "-"
-            out.write(f"AS{row['asn']} {row['weight']:g} {before} [{bc}] -> {after} [{ac}]\n")
+            basis = f" ({row['basis']})" if d.calibration is not None else ""
+            out.write(f"AS{row['asn']} {row['weight']:g} {before} [{bc}] -> {after} [{ac}]{basis}\n")

@@ -76,6 +76,10 @@ class Catchment:
     cls: IntArray
     length: IntArray
     notes: tuple[str, ...] = field(default=())
+    nbr: IntArray | None = None  # the ASN the route was learned from (the site's AS for a seed)
+    seed: IntArray | None = None  # index of the seed the route descends from
+    exp: BoolArray | None = None  # the AS passes its route on (False after NO_EXPORT)
+    invalid: BoolArray | None = None  # the route is RPKI-invalid
 
     @property
     def reached(self) -> BoolArray:
@@ -277,4 +281,5 @@ def propagate(topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Se
     run = _Run(topo, prefix, seeds, settings)
     run.run()
     st = run.st
-    return Catchment(prefix, st.site, st.mask, st.cls, st.length, notes + tuple(dict.fromkeys(run.notes)))
+    notes += tuple(dict.fromkeys(run.notes))
+    return Catchment(prefix, st.site, st.mask, st.cls, st.length, notes, st.nbr, st.seed, st.exp, st.invalid)

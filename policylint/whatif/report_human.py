@@ -77,6 +77,13 @@ def _header(c: Console, h: Header) -> None:
     c.print(Text(f"What-if: {scen}", style="bold"))
     c.print(f"topology {h.topology}: {h.ases:,} ASes, {h.links:,} links")
     c.print(f"weights  {h.weights or 'none (every AS weighs 1)'}")
+    if h.calibrated:
+        parts = [f"observed paths {', '.join(h.observed_paths)}"] if h.observed_paths else []
+        if h.measured_catchment:
+            parts.append(f"measured catchment {h.measured_catchment}")
+        if h.site_map:
+            parts.append(f"site map {h.site_map}")
+        c.print("calibrated by " + "; ".join(parts))
     if h.rov_ases:
         c.print(
             f"ROV ASes {h.rov_ases}" + (f", VRPs {h.vrps}" if h.vrps else " (no VRPs: nothing is invalid)")
@@ -128,8 +135,43 @@ def render_diff(c: Console, d: Diff) -> None:
         for asn, pct, frm, to in top:
             tt.add_row(f"AS{asn}", _pct(pct), frm, to)
         c.print(tt)
+    if d.calibration is not None:
+        _calibration(c, d)
     for note in dict.fromkeys([*d.before.notes, *d.after.notes]):
         c.print(Text(f"note: {note}", style="dim"))
+
+
+def _calibration(c: Console, d: Diff) -> None:
+    cal = d.calibration
+    assert cal is not None
+    obs, inf, mod = d.moved_by_basis()
+    n, _ = d.moved()
+    if n:
+        c.print(
+            Text(
+                f"calibration: {obs:.0f}% of the moved weight is backed by observations "
+                f"({inf:.0f}% inferred from them, {mod:.0f}% model alone)",
+                style="bold",
+            )
+        )
+    else:
+        c.print(Text("calibration: nothing moves", style="bold"))
+    (on, ow), (inn, iw), (mn, mw) = d.basis_counts()
+    c.print(f"  basis: observed {_ases(on)} ({ow:.1f}%), inferred {_ases(inn)} ({iw:.1f}%), "
+            f"model alone {_ases(mn)} ({mw:.1f}%)")  # fmt: skip
+    c.print(
+        f"  observed paths: {cal.paths:,} used, {cal.unrecognised:,} with an unrecognised site; "
+        f"{_ases(cal.pinned)} pinned, {cal.preferences:,} learned preferences, "
+        f"{cal.tie_preferences:,} tie preferences"
+    )
+    if cal.measured:
+        c.print(f"  measured catchment: {_ases(cal.measured)}, {cal.reanchored:,} re-anchored by a learned "
+                f"preference, {cal.unreproduced:,} not reproducible by the model")  # fmt: skip
+    pn, pw = cal.plain_moved
+    c.print(
+        f"  plain model: {pw:.1f}% moves ({_ases(pn)}); calibration changed the predicted site of "
+        f"{_ases(cal.changed_before)} before, {_ases(cal.changed_after)} after"
+    )
 
 
 def render_failures(c: Console, base: Diff, runs: list[Diff]) -> None:
@@ -149,6 +191,11 @@ def render_failures(c: Console, base: Diff, runs: list[Diff]) -> None:
         lost = f"{_ases(n)} ({w:.1f}%)" if n else "none"
         table.add_row(site, _pct(shares[site].value), dest, Text(lost, style="red" if n else ""))
     c.print(table)
+    for run in runs:
+        if run.calibration is not None and run.moved()[0]:
+            obs, inf, mod = run.moved_by_basis()
+            c.print(f"calibration, {run.label}: {obs:.0f}% of the moved weight is backed by observations "
+                    f"({inf:.0f}% inferred, {mod:.0f}% model alone)")  # fmt: skip
     for note in base.before.notes:
         c.print(Text(f"note: {note}", style="dim"))
 

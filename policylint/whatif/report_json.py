@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from policylint import __version__
+from policylint.whatif.calibrate import PathStats
 from policylint.whatif.scenario import Diff, Outcome
 
 SCHEMA_VERSION = 1
@@ -27,6 +28,14 @@ class Header:
     max_shift: float | None = None
     errors: tuple[str, ...] = field(default=())
     warnings: list[str] = field(default_factory=list)  # filled while the scenario runs
+    observed_paths: tuple[str, ...] = ()
+    measured_catchment: str | None = None
+    site_map: str | None = None
+    path_stats: PathStats | None = None
+
+    @property
+    def calibrated(self) -> bool:
+        return bool(self.observed_paths or self.measured_catchment)
 
 
 def _r(x: float) -> float:
@@ -63,6 +72,7 @@ def per_as(d: Diff) -> list[dict[str, Any]]:
                 "after": d.name(a) if a >= 0 else None,
                 "before_candidates": d.candidates(int(d.before.mask[i])),
                 "after_candidates": d.candidates(int(d.after.mask[i])),
+                "basis": d.basis_name(i),
             }
         )
     return out
@@ -84,10 +94,52 @@ def service(d: Diff, with_per_as: bool) -> dict[str, Any]:
         "unreachable": {"before": _count(d.unreachable(d.before)), "after": _count(d.unreachable(d.after))},
         "tied": {"before": _count(d.tied(d.before)), "after": _count(d.tied(d.after))},
         "notes": list(dict.fromkeys([*d.before.notes, *d.after.notes])),
+        "calibration": service_calibration(d),
     }
     if with_per_as:
         out["per_as"] = per_as(d)
     return out
+
+
+def service_calibration(d: Diff) -> dict[str, Any] | None:
+    c = d.calibration
+    if c is None:
+        return None
+    obs, inf, mod = d.moved_by_basis()
+    counts = d.basis_counts()
+    return {
+        "moved_weight_basis": {"observed": _r(obs), "inferred": _r(inf), "model": _r(mod)},
+        "basis": {name: _count(counts[i]) for i, name in enumerate(("observed", "inferred", "model"))},
+        "observed_paths": c.paths,
+        "unrecognised_paths": c.unrecognised,
+        "pinned_ases": c.pinned,
+        "learned_preferences": c.preferences,
+        "tie_preferences": c.tie_preferences,
+        "measured_ases": c.measured,
+        "reanchored_ases": c.reanchored,
+        "unreproduced_ases": c.unreproduced,
+        "changed_from_model": {"before": c.changed_before, "after": c.changed_after},
+        "model_moved": _count(c.plain_moved),
+    }
+
+
+def calibration(h: Header) -> dict[str, Any] | None:
+    if not h.calibrated:
+        return None
+    s = h.path_stats
+    paths = None
+    if s is not None:
+        paths = {
+            "records": s.records, "current": s.current, "used": s.used, "other_prefixes": s.other_prefixes,
+            "unrecognised": s.unrecognised, "without_site_as": s.no_site_as, "as_set": s.as_set,
+            "ases_not_in_topology": s.unknown_ases, "conflicts": s.conflicts,
+        }  # fmt: skip
+    return {
+        "observed_paths": list(h.observed_paths),
+        "measured_catchment": h.measured_catchment,
+        "site_map": h.site_map,
+        "paths": paths,
+    }
 
 
 def failure_service(base: Diff, runs: list[Diff], with_per_as: bool) -> dict[str, Any]:
@@ -107,6 +159,7 @@ def failure_service(base: Diff, runs: list[Diff], with_per_as: bool) -> dict[str
                 "unreachable": _count(run.unreachable(run.after)),
                 "newly_unreachable": _count(_newly_unreachable(run)),
                 "tied": _count(run.tied(run.after)),
+                "calibration": service_calibration(run),
                 **({"per_as": per_as(run)} if with_per_as else {}),
             }
             for run in runs
@@ -142,6 +195,7 @@ def write(  # noqa: PLR0917
         "weights": header.weights,
         "rov_ases": header.rov_ases,
         "vrps": header.vrps,
+        "calibration": calibration(header),
         "services": services,
         "errors": list(header.errors),
         "warnings": list(header.warnings),

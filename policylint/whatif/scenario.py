@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from policylint.model import IPNetwork, Network
 from policylint.whatif.backend import Backend, EmbeddedBackend
+from policylint.whatif.basis import MODEL, NAMES, ServiceCalibration
 from policylint.whatif.propagate import Settings
 from policylint.whatif.sites import Announcement, Change, Service, find_services, seeds
 from policylint.whatif.topology import IntArray, Topology
@@ -66,6 +67,8 @@ class Diff:
     weights: FloatArray  # per AS index; 0 for the sites' own ASes
     topo: Topology
     label: str = ""  # e.g. "withdraw ams1" in a failure sweep
+    basis: IntArray | None = None  # per AS index: basis.OBSERVED / INFERRED / MODEL (None: all model)
+    calibration: ServiceCalibration | None = None
 
     @property
     def total(self) -> float:
@@ -134,6 +137,28 @@ class Diff:
              self.name(int(self.after.site[i])))
             for i in order
         ]  # fmt: skip
+
+    def basis_name(self, i: int) -> str:
+        return NAMES[MODEL if self.basis is None else int(self.basis[i])]
+
+    def moved_by_basis(self) -> tuple[float, float, float]:
+        """Percent of the moved weight that rests on observation, inference and the model alone."""
+        m = self.moved_mask()
+        total = float(self.weights[m].sum())
+        if total <= 0:
+            return 0.0, 0.0, 0.0
+        basis = self.basis if self.basis is not None else np.full(self.topo.size, MODEL, np.int64)
+        parts = [100.0 * float(self.weights[m & (basis == b)].sum()) / total for b in range(3)]
+        return parts[0], parts[1], parts[2]
+
+    def basis_counts(self) -> list[tuple[int, float]]:
+        """(ASes, percent of the weight) per basis over every weighted AS."""
+        basis = self.basis if self.basis is not None else np.full(self.topo.size, MODEL, np.int64)
+        counted = self.weights > 0
+        return [
+            (int((counted & (basis == b)).sum()), self._pct(float(self.weights[basis == b].sum())))
+            for b in range(3)
+        ]
 
     def candidates(self, mask: int) -> list[str]:
         return [s for i, s in enumerate(self.service.sites) if mask >> i & 1]

@@ -1,0 +1,199 @@
+"""Calibrated what-if cost on the real Internet AS graph: loading a day of route-collector updates for
+one prefix and calibrating, beside the propagation itself, from the same run (issue 9).
+
+    python benchmarks/bench_calibration.py                    # 2,000 monitors x 20 records = 40,000
+    python benchmarks/bench_calibration.py --monitors 4000 --records 10 --breakers 0.05
+    python benchmarks/bench_calibration.py --lab 30:9 30:1 30:2 50:3  # FRR labs (root): accuracy
+
+Input: the CAIDA serial-2 graph of 2025-09-01 from ``$POLICYLINT_SHARED/data/caida`` (default
+``<repo>/../shared``); skipped with a message when absent.  The service is bench_whatif.py's 3-site
+AS64500 192.0.2.0/24 (tokyo, amsterdam, newyork); the proposed change adds three prepends toward
+AS2914 at tokyo.
+
+Synthetic observations: a "true" Internet where a share of ASes (``--breakers``, default 3%) prefers
+one of its providers or peers above all (a local-preference override, breaking Gao-Rexford) is
+propagated with the override engine; ``--monitors`` ASes with a route are picked at random
+(seed 64500) and each contributes ``--records`` update records over a day: its true AS path, with
+one record in ten a withdrawal, the last one always the path.  They are written as ``bgpdump -m``
+text and as MRT (BGP4MP_MESSAGE_AS4 updates, built by tests/mrt_build.py).
+
+Printed: path-file loads (text, MRT), reducing to the routes held at the end, fact gathering (site
+recognition, pins), one plain propagation, one calibrated base propagation, the plain what-if and
+the calibrated what-if end to end (configs already parsed), and how many pins and preferences were
+learned.  Figures are printed, never asserted.
+
+``--lab SIZE:SEED …`` instead runs tests/test_whatif_calibration_lab.py's FRR lab (root, FRR) for
+each random topology and prints, per scenario and monitor count, how many ASes the plain and the
+calibrated model place at the site the converged lab uses after the change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import random
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from bench_whatif import CAIDA, ORIGIN, PREFIX, SITES3, row, timed, write_sites
+from mrt_build import Route, update
+
+
+def _paths(topo: Any, st: Any, seeds: list[Any], monitors: list[int]) -> list[tuple[int, tuple[int, ...]]]:
+    asns = topo.asns
+    out = []
+    for m in monitors:
+        chain, cur = [int(asns[m])], m
+        while int(st.hop[cur]) >= 0:
+            cur = int(st.hop[cur])
+            chain.append(int(asns[cur]))
+        out.append((m, tuple(chain) + tuple(seeds[int(st.seed[cur])].path)))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--monitors", type=int, default=2000)
+    ap.add_argument("--records", type=int, default=20, help="update records per monitor over the day")
+    ap.add_argument("--breakers", type=float, default=0.03, help="share of ASes that break Gao-Rexford")
+    ap.add_argument("--lab", nargs="+", metavar="SIZE:SEED", help="run FRR labs instead (root)")
+    args = ap.parse_args()
+    if args.lab:
+        bench_lab(args.lab)
+        return
+    if not CAIDA.exists():
+        print(f"skipped: {CAIDA} is absent (set POLICYLINT_SHARED)")
+        return
+    import os
+
+    import numpy as np
+
+    from policylint.whatif import facts as factsmod
+    from policylint.whatif.calibrate import Calibration, calibrated_compare, learn
+    from policylint.whatif.inputs import load_config_set
+    from policylint.whatif.observed import current, load_observed
+    from policylint.whatif.overrides import Engine, Overrides
+    from policylint.whatif.propagate import Settings, propagate
+    from policylint.whatif.scenario import Inputs, compare
+    from policylint.whatif.sites import Change, find_services, seeds
+    from policylint.whatif.topology import load_topology
+
+    work = Path(tempfile.mkdtemp(prefix="bench-calibration-"))
+    os.environ["POLICYLINT_CACHE_DIR"] = str(work / "cache")
+    topo = load_topology(str(CAIDA))
+    write_sites(work / "base", dict(SITES3), {})
+    prepend = f"set as-path prepend {ORIGIN} {ORIGIN} {ORIGIN}"
+    write_sites(work / "proposed", dict(SITES3), {"tokyo": {2914: prepend}})
+    base = load_config_set(str(work / "base")).network
+    proposed = load_config_set(str(work / "proposed")).network
+    inputs = Inputs(topo)
+    svc = find_services([base])[0]
+    prefix = ipaddress.ip_network(PREFIX)
+    anns = inputs.backend.announcements(base, svc, topo, Change())
+    sb = seeds(svc, anns, prefix)
+
+    rng = random.Random(64500)
+    prefer = set()
+    for i in range(topo.size):
+        up = list(topo.providers.row(i)) + list(topo.peers.row(i))
+        if up and rng.random() < args.breakers:
+            prefer.add((i, int(rng.choice(up))))
+    plain_time, plain_b = timed(lambda: propagate(topo, prefix, sb, Settings()), runs=3)
+    truth_eng = Engine(topo, prefix, sb, Settings(), Overrides(prefer=frozenset(prefer)))
+    truth = truth_eng.run(truth_eng.warm(plain_b), truth_eng.ov.touched(), pins=False, prefs=True)
+    reached = [int(i) for i in np.flatnonzero(truth.site >= 0)]
+    monitors = rng.sample(reached, min(args.monitors, len(reached)))
+    paths = _paths(topo, truth, sb, monitors)
+    text, mrt = work / "updates.txt", work / "updates.mrt"
+    records = 0
+    with text.open("w") as ft, mrt.open("wb") as fm:
+        for j, (_, path) in enumerate(paths):
+            peer_ip = str(ipaddress.IPv4Address(0xC6120000 + j))
+            for r in range(args.records):
+                ts = 1756684800 + (r * 86400) // args.records + j % 60
+                withdraw = r < args.records - 1 and rng.random() < 0.1
+                if withdraw:
+                    ft.write(f"BGP4MP|{ts}|W|{peer_ip}|{path[0]}|{PREFIX}\n")
+                else:
+                    hops = " ".join(map(str, path))
+                    ft.write(f"BGP4MP|{ts}|A|{peer_ip}|{path[0]}|{PREFIX}|{hops}|IGP|{peer_ip}|0|0||NAG||\n")
+                fm.write(update(Route(peer_ip, path[0], PREFIX, path), ts, withdraw))
+                records += 1
+    print(f"\ntopology: {CAIDA.name}: {topo.size:,} ASes, {topo.links:,} links")
+    print(f"truth: {len(prefer):,} ASes prefer a provider or peer above all; {len(monitors):,} monitors, "
+          f"{records:,} update records for {PREFIX}\n")  # fmt: skip
+    row("benchmark", "time", "")
+    row("-" * 44, "-" * 22, "")
+    t_text, obs = timed(lambda: load_observed([str(text)]))
+    row(f"load {records:,} records, bgpdump -m text", f"{t_text:.3f} s")
+    t_mrt, obs_mrt = timed(lambda: load_observed([str(mrt)]))
+    row(f"load {records:,} records, MRT (mrtparse)", f"{t_mrt:.3f} s")
+    assert [p.path for p in obs.paths] == [p.path for p in obs_mrt.paths]
+    t_cur, held = timed(lambda: current(obs.paths))
+    row("routes held at the end of the day", f"{t_cur:.3f} s", f"{len(held):,} routes")
+    site_asns = {a.site_asn for a in anns}
+    t_facts, f = timed(
+        lambda: factsmod.gather(topo, held, svc, site_asns=site_asns, anns=anns, site_map=None)
+    )
+    row("facts: site recognition + pins", f"{t_facts:.3f} s", f"{len(f.pins):,} ASes pinned")
+    row("one plain propagation (Gao-Rexford)", f"{plain_time:.3f} s")
+    ov = f.overrides()
+    eng = Engine(topo, prefix, sb, Settings(), ov)
+    t_cal, cal_b = timed(lambda: eng.run(eng.warm(plain_b), ov.touched(), pins=True, prefs=True))
+    row("one calibrated base propagation (pinned)", f"{t_cal:.3f} s")
+    t_learn, (prefs, ties) = timed(lambda: learn(eng, cal_b, f.pins))
+    row("learning preferences from the pins", f"{t_learn:.3f} s", f"{len(prefs)} prefs, {len(ties)} ties")
+    sa = seeds(svc, inputs.backend.announcements(proposed, svc, topo, Change()), prefix)
+    t_plain_a, plain_a = timed(lambda: propagate(topo, prefix, sa, Settings()))
+    learned = Overrides({}, frozenset(prefs), frozenset(ties), ov.allow, ov.extra)
+    eng_a = Engine(topo, prefix, sa, Settings(), learned)
+    t_cal_a, _ = timed(lambda: eng_a.run(eng_a.warm(plain_a), learned.touched(), pins=False, prefs=True))
+    row("one calibrated proposed propagation", f"{t_cal_a:.3f} s")
+    t_plain, _ = timed(lambda: compare(inputs, base, proposed))
+    row("what-if, plain (base + proposed + diff)", f"{t_plain:.3f} s")
+    cal = Calibration(obs)
+    t_whole, (diffs, stats) = timed(lambda: calibrated_compare(inputs, base, proposed, Change(), cal))
+    c = diffs[0].calibration
+    assert c is not None and stats is not None
+    row("what-if, calibrated (all of the above)", f"{t_whole:.3f} s",
+        f"{c.preferences:,} prefs, {c.tie_preferences:,} ties")  # fmt: skip
+    load_cal = t_text + t_cur + t_facts + t_learn
+    props = plain_time + t_plain_a + t_cal + t_cal_a
+    print(f"\nload (text) + calibrate (held routes, facts, learning): {load_cal:.3f} s, beside one plain "
+          f"propagation {plain_time:.3f} s and the calibrated what-if's four propagations {props:.3f} s "
+          f"(plain base and proposed, calibrated base and proposed)")  # fmt: skip
+    print(f"calibrated what-if minus plain what-if: {t_whole - t_plain:.3f} s")
+    obs_w, inf_w, mod_w = diffs[0].moved_by_basis()
+    n, w = diffs[0].moved()
+    print(
+        f"moved {w:.1f}% ({n:,} ASes; plain model {c.plain_moved[1]:.1f}%, {c.plain_moved[0]:,} ASes): "
+        f"{obs_w:.0f}% of the moved weight observed, {inf_w:.0f}% inferred, {mod_w:.0f}% model alone"
+    )
+
+
+def bench_lab(specs: list[str]) -> None:
+    import os
+
+    from frrlab import lab_available
+    from test_whatif_calibration_lab import run_calibration_lab
+
+    reason = lab_available()
+    if reason is not None:
+        print(f"skipped: {reason}")
+        return
+    for spec in specs:
+        size, _, seed = spec.partition(":")
+        work = Path(tempfile.mkdtemp(prefix=f"bench-calibration-lab{size}-"))
+        os.environ["POLICYLINT_CACHE_DIR"] = str(work / "cache")
+        print(f"\n== lab of about {size} ASes, seed {seed or 0} ==")
+        _, recovered = run_calibration_lab(work, int(size), int(seed or 0))
+        print(f"placements the plain model gets wrong and calibration gets right (all variants): {recovered}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Observation inputs for the calibrated what-if (issue 9): MRT, bgpdump -m / bgpreader text, measured
+catchment CSV, site map, Verfploeter conversion; bad input gives ``file:line`` errors."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mrt_build import Route, rib_dump, update
+
+from policylint.whatif.measured import check_sites, load_measured, load_site_map
+from policylint.whatif.observed import ObservationError, ObservedPath, current, is_mrt, load_observed
+from policylint.whatif.verfploeter import convert, load_pfx2as
+
+ROUTES = [
+    Route("192.0.2.1", 64501, "10.99.0.0/23", (64501, 3356, 64500), ((64500, 1),)),
+    Route("192.0.2.2", 64502, "10.99.0.0/23", (64502, 64502, 174, 64500, 64500)),
+    Route("192.0.2.3", 64503, "10.99.0.0/23", (64503, 174, 64500), (), (7, 8)),
+    Route("192.0.2.4", 4200000001, "10.99.1.0/24", (4200000001, 6939, 64500)),
+    Route("192.0.2.5", 64505, "2001:db8:53::/48", (64505, 6939, 64500)),
+]
+
+
+def _key(p: ObservedPath) -> tuple[object, ...]:
+    return (p.time, p.monitor, p.peer, p.prefix, p.path, p.communities)
+
+
+def test_mrt_rib_paths(tmp_path: Path) -> None:
+    f = tmp_path / "rib.mrt"
+    f.write_bytes(rib_dump(ROUTES))
+    assert is_mrt(str(f))
+    obs = load_observed([str(f)])
+    assert obs.skipped_as_set == 1  # the AS_SET path carries no order
+    assert [(p.monitor, str(p.prefix), p.path, p.communities) for p in obs.paths] == [
+        (64501, "10.99.0.0/23", (64501, 3356, 64500), ("64500:1",)),
+        (64502, "10.99.0.0/23", (64502, 174, 64500), ()),  # prepends collapsed
+        (4200000001, "10.99.1.0/24", (4200000001, 6939, 64500), ()),
+        (64505, "2001:db8:53::/48", (64505, 6939, 64500), ()),
+    ]
+
+
+@pytest.mark.skipif(shutil.which("bgpdump") is None, reason="bgpdump (Debian package) is not installed")
+@pytest.mark.parametrize("kind", ["rib", "updates"])
+def test_mrt_and_bgpdump_text_agree(tmp_path: Path, kind: str) -> None:
+    """The real bgpdump reads our MRT file; its -m text and the MRT itself give the same observations."""
+    f = tmp_path / f"{kind}.mrt"
+    if kind == "rib":
+        f.write_bytes(rib_dump(ROUTES))
+    else:
+        recs = [update(r, 1000 + i) for i, r in enumerate(ROUTES)]
+        recs.append(update(ROUTES[0], 2000, withdraw=True))
+        recs.append(update(ROUTES[4], 2001, withdraw=True))  # IPv6: MP_UNREACH_NLRI
+        f.write_bytes(b"".join(recs))
+    text = subprocess.run(["bgpdump", "-m", str(f)], capture_output=True, text=True, check=True).stdout
+    t = tmp_path / f"{kind}.txt"
+    t.write_text(text)
+    assert not is_mrt(str(t))
+    from_mrt = load_observed([str(f)])
+    from_text = load_observed([str(t)])
+    assert [_key(p) for p in from_mrt.paths] == [_key(p) for p in from_text.paths]
+    assert from_mrt.skipped_as_set == from_text.skipped_as_set == 1
+    if kind == "updates":
+        assert from_mrt.paths[-1].withdrawn and from_mrt.paths[-1].prefix.version == 6
+        assert {p.monitor for p in current(from_mrt.paths)} == {64502, 4200000001}
+
+
+def test_compressed_inputs(tmp_path: Path) -> None:
+    mrt = rib_dump(ROUTES)
+    (tmp_path / "a.mrt.gz").write_bytes(gzip.compress(mrt))
+    (tmp_path / "b.mrt.bz2").write_bytes(bz2.compress(mrt))
+    line = "TABLE_DUMP2|1756684800|B|192.0.2.1|64501|10.99.0.0/23|64501 3356 64500|IGP|192.0.2.1|0|0||NAG||\n"
+    (tmp_path / "c.txt.gz").write_bytes(gzip.compress(line.encode()))
+    got = load_observed([str(tmp_path / n) for n in ("a.mrt.gz", "b.mrt.bz2", "c.txt.gz")])
+    assert len(got.paths) == 9  # 4 RIB routes per MRT file (one AS_SET path skipped), 1 text line
+    assert got.paths[-1].path == (64501, 3356, 64500)
+
+
+def test_bgpreader_text(tmp_path: Path) -> None:
+    f = tmp_path / "elems.txt"
+    f.write_text(
+        "# bgpreader -e\n"
+        "R|R|1756684800.000000|routeviews|route-views2|||64501|192.0.2.1|10.99.0.0/23|192.0.2.1|"
+        "64501 3356 64500|64500|3356:1 64500:7||\n"
+        "U|A|1756684900.000000|ris|rrc00|||64501|192.0.2.1|10.99.0.0/23|192.0.2.1|64501 174 64500|64500|||\n"
+        "U|S|1756684950.000000|ris|rrc00|||64502|192.0.2.2|||||||established\n"
+        "U|W|1756685000.000000|ris|rrc00|||64503|192.0.2.3|10.99.0.0/23|||||\n"
+    )
+    obs = load_observed([str(f)]).paths
+    assert [(p.time, p.monitor, p.path) for p in obs] == [
+        (1756684800, 64501, (64501, 3356, 64500)),
+        (1756684900, 64501, (64501, 174, 64500)),
+        (1756685000, 64503, ()),
+    ]
+    assert obs[0].communities == ("3356:1", "64500:7")
+    assert [p.path for p in current(obs)] == [(64501, 174, 64500)]  # the latest per monitor
+
+
+BAD_TEXT = [
+    ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/23|64501 x 64500|IGP\n", "bad AS path"),
+    ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/33|64501 64500|IGP\n", "bad prefix"),
+    ("TABLE_DUMP2|when|B|192.0.2.1|64501|10.99.0.0/23|64501 64500|IGP\n", "bad timestamp"),
+    ("TABLE_DUMP2|17566|B|192.0.2.1|-5|10.99.0.0/23|64501 64500|IGP\n", "bad peer ASN"),
+    ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/23|4294967296 64500|IGP\n", "bad AS path"),
+    ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/23||IGP\n", "empty AS path"),
+    ("TABLE_DUMP2|17566|Q|192.0.2.1|64501\n", "unknown bgpdump -m record kind"),
+    ("BGP4MP|17566|A|192.0.2.1|64501\n", "at least 7 fields"),
+    ("hello world\n", "not a route record"),
+    ("U|A|1756684900.0|ris|rrc00\n", "at least 12 fields"),
+    ("U|X|1756684900.0|ris|rrc00|||1|2|3|4|5\n", "unknown bgpreader element type"),
+]
+
+
+@pytest.mark.parametrize(("line", "message"), BAD_TEXT)
+def test_bad_text_lines(tmp_path: Path, line: str, message: str) -> None:
+    f = tmp_path / "obs.txt"
+    f.write_text("# comment\n\n" + line)
+    with pytest.raises(ObservationError) as exc:
+        load_observed([str(f)])
+    assert str(exc.value).startswith(f"{f}:3: ")
+    assert message in str(exc.value)
+
+
+def test_bad_mrt(tmp_path: Path) -> None:
+    data = rib_dump(ROUTES)
+    f = tmp_path / "cut.mrt"
+    f.write_bytes(data[:-7])  # the last record is cut short
+    with pytest.raises(ObservationError, match=r"cut\.mrt: record 4: Invalid MRT data length"):
+        load_observed([str(f)])
+    with pytest.raises(ObservationError, match="No such file"):
+        load_observed([str(tmp_path / "missing.mrt")])
+
+
+def test_measured_catchment(tmp_path: Path) -> None:
+    f = tmp_path / "catchment.csv"
+    f.write_text(
+        "asn,site,weight\n# from query logs\n64501,ams1,10\nAS64502,fra1\n64503,ams1,1\n64503,fra1,3\n"
+    )
+    m = load_measured(str(f))
+    assert m.site == {64501: "ams1", 64502: "fra1", 64503: "fra1"}
+    assert m.split == 1
+    assert m.where[64502] == f"{f}:4"
+    check_sites(["ams1", "fra1"], m, None)
+    with pytest.raises(ObservationError, match=rf"^{f}:3: unknown site 'ams1' \(sites: fra1, lon1\)"):
+        check_sites(["fra1", "lon1"], m, None)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("64501", "expected asn,site[,weight], found 1 fields"),
+        ("64501,ams1,1,2", "found 4 fields"),
+        ("x64501,ams1", "is not an AS number"),
+        ("64501,,1", "empty site name"),
+        ("64501,ams1,heavy", "is not a number"),
+        ("64501,ams1,-1", "must be a finite number >= 0"),
+    ],
+)
+def test_bad_measured_rows(tmp_path: Path, row: str, message: str) -> None:
+    f = tmp_path / "c.csv"
+    f.write_text(f"64500,ams1\n{row}\n")
+    with pytest.raises(ObservationError, match=rf"^{re.escape(str(f))}:2: .*{re.escape(message)}"):
+        load_measured(str(f))
+
+
+def test_site_map(tmp_path: Path) -> None:
+    f = tmp_path / "sites.txt"
+    f.write_text("# kind value site\nneighbor 64601 ams1\norigin,AS65101,fra1\ncommunity 64500:0:2 fra1\n")
+    sm = load_site_map(str(f))
+    assert sm.neighbor == {64601: "ams1"}
+    assert sm.origin == {65101: "fra1"}
+    assert sm.community == {"64500:0:2": "fra1"}
+    with pytest.raises(ObservationError, match=rf"^{f}:3: unknown site 'fra1'"):
+        check_sites(["ams1"], None, sm)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("neighbor 64601", "expected KIND VALUE SITE"),
+        ("peer 64601 ams1", "unknown kind 'peer'"),
+        ("origin big ams1", "is not an AS number"),
+        ("community 64500 ams1", "is not a community"),
+        ("neighbor 64600 fra1", "already maps to ams1"),
+    ],
+)
+def test_bad_site_map(tmp_path: Path, line: str, message: str) -> None:
+    f = tmp_path / "sites.txt"
+    f.write_text(f"neighbor 64600 ams1\n{line}\n")
+    with pytest.raises(ObservationError, match=rf"^{re.escape(str(f))}:2: .*{re.escape(message)}"):
+        load_site_map(str(f))
+
+
+def test_verfploeter_convert(tmp_path: Path) -> None:
+    p2a = tmp_path / "pfx2as.txt"
+    p2a.write_text("192.0.2.0\t24\t64501\n198.51.100.0\t22\t64502_64503\n198.51.100.0\t24\t64504\n")
+    vp = tmp_path / "vp.csv"
+    vp.write_text(
+        "transmit_time,src,client_id\n1,192.0.2.7,A\n2,192.0.2.9,B\n3,198.51.101.1,B\n"
+        "4,198.51.100.1,A\n5,203.0.113.1,A\n"
+    )
+    got = convert(str(vp), load_pfx2as(str(p2a)), {"A": "ams1"})
+    assert got.rows == [(64501, "B", 1), (64501, "ams1", 1), (64502, "B", 1), (64504, "ams1", 1)]
+    assert (got.replies, got.unmapped) == (5, 1)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("src,client_id\n192.0.2.300,A\n")
+    with pytest.raises(ObservationError, match=rf"^{bad}:2: '192.0.2.300' is not an IP address"):
+        convert(str(bad), load_pfx2as(str(p2a)), {})
+    bad.write_text("src,site\n192.0.2.3,A\n")
+    with pytest.raises(ObservationError, match=rf"^{bad}:1: the header has no client_id column"):
+        convert(str(bad), load_pfx2as(str(p2a)), {})
+    p2a.write_text("192.0.2.0 24\n")
+    with pytest.raises(ObservationError, match=rf"^{p2a}:1: expected PREFIX LENGTH ASN"):
+        load_pfx2as(str(p2a))
+
+
+def test_whatif_catchment_command(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from policylint.cli import app
+
+    p2a = tmp_path / "pfx2as.txt"
+    p2a.write_text("192.0.2.0\t24\t64501\n198.51.100.0\t24\t64502\n")
+    vp = tmp_path / "vp.csv"
+    vp.write_text("src,client_id\n192.0.2.7,1\n192.0.2.8,1\n198.51.100.1,2\n203.0.113.9,2\n")
+    out = tmp_path / "catchment.csv"
+    args = ["whatif-catchment", str(vp), "--pfx2as", str(p2a), "--client", "1=ams1", "--client", "2=fra1"]
+    res = CliRunner().invoke(app, [*args, "-o", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert out.read_text() == "asn,site,weight\n64501,ams1,2\n64502,fra1,1\n"
+    assert "4 replies: 2 ASes, 2 AS-site rows; 1 replies from addresses no prefix" in res.stderr
+    assert load_measured(str(out)).site == {64501: "ams1", 64502: "fra1"}
+    res = CliRunner().invoke(app, [*args[:4], "--client", "1"])
+    assert res.exit_code == 2 and "--client '1': expected ID=SITE" in res.stderr
+    vp.write_text("src,client_id\nnot-an-ip,1\n")
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 2 and f"{vp}:2: 'not-an-ip' is not an IP address" in res.stderr
+
+
+_LINES = [
+    "TABLE_DUMP2|1756684800|B|192.0.2.1|64501|10.99.0.0/23|64501 3356 64500|IGP|192.0.2.1|0|0|64500:1|NAG||",
+    "BGP4MP|1756684900|W|192.0.2.1|64501|10.99.0.0/23",
+    "U|A|1756684900.000000|ris|rrc00|||64501|192.0.2.1|10.99.0.0/23|192.0.2.1|64501 174 64500|64500|||",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(_LINES), st.integers(0, 200), st.text(max_size=4))
+def test_fuzzed_text_lines_never_crash(tmp_path: Path, line: str, at: int, junk: str) -> None:
+    """A mutated line reads or gives an ObservationError with file:line, never a traceback."""
+    f = tmp_path / "fuzz.txt"
+    cut = at % (len(line) + 1)
+    f.write_text(line[:cut] + junk + line[cut + len(junk) :] + "\n", encoding="utf-8", errors="replace")
+    try:
+        load_observed([str(f)])
+    except ObservationError as exc:
+        assert re.match(rf"{re.escape(str(f))}:\d+: ", str(exc)), str(exc)  # junk may hold a newline
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 10_000), st.binary(min_size=1, max_size=6))
+def test_fuzzed_mrt_never_crashes(tmp_path: Path, at: int, junk: bytes) -> None:
+    data = bytearray(rib_dump(ROUTES) + update(ROUTES[0], 5) + update(ROUTES[1], 6, withdraw=True))
+    pos = at % len(data)
+    data[pos : pos + len(junk)] = junk
+    f = tmp_path / "fuzz.mrt"
+    f.write_bytes(bytes(data))
+    try:
+        load_observed([str(f)])
+    except ObservationError as exc:
+        assert str(exc).startswith(str(f))
