@@ -294,3 +294,21 @@ def test_lint_with_cross_check_adds_ps007_to_the_ordinary_findings() -> None:
     assert ps007 == [("edge1.conf", 7), ("edge2.cfg", 7)]
     assert [r.sort_key for r in result.findings] == sorted(r.sort_key for r in result.findings)
     assert any(r.rule != "PS007" for r in result.findings)  # the ordinary findings are still there
+
+
+def test_json_report_names_the_engine() -> None:
+    """Readers of the what-if JSON can tell which backend produced the announcements."""
+    import io
+    import json
+
+    from policylint.whatif.command import WhatifArgs, run
+
+    args = WhatifArgs(str(NETWORK), withdraw=("edge1",), topology=str(NETWORK / "topology.txt"), fmt="json")
+    engines = {}
+    for backend in (None, BatfishBackend(RecordedService())):
+        out = io.StringIO()
+        run(args, out, backend=backend)
+        doc = json.loads(out.getvalue())
+        engines[doc["engine"]] = [s["moved"] for s in doc["services"]]
+    assert set(engines) == {"embedded", "batfish"}
+    assert engines["embedded"] == engines["batfish"]

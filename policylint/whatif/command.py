@@ -157,7 +157,7 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Back
         base.label, proposed.label if args.proposed else None, topo_path, topo.size, topo.links, weights_path,
         tuple(sorted(change.withdraw)), tuple(f"{s}:{n}" for s, n in sorted(change.fail_sessions)),
         args.rov_ases, args.vrps, args.max_shift, tuple(errors), skipped, args.observed_paths,
-        args.measured_catchment, args.site_map,
+        args.measured_catchment, args.site_map, engine=backend.name,
     )  # fmt: skip
     if args.failures:
         if cal is None:

@@ -32,6 +32,7 @@ class Header:
     measured_catchment: str | None = None
     site_map: str | None = None
     path_stats: PathStats | None = None
+    engine: str = "embedded"  # which backend produced the announcements (embedded, batfish)
 
     @property
     def calibrated(self) -> bool:
@@ -185,6 +186,7 @@ def write(  # noqa: PLR0917
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "policylint", "version": __version__},
         "mode": mode,
+        "engine": header.engine,
         "scenario": {
             "base": header.base,
             "proposed": header.proposed,
