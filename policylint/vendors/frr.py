@@ -134,8 +134,10 @@ def _afs(
         if activated is None:
             activated = afi is Afi.IPV4 and default_ipv4
         line = own.line or grp.line
-        explicit = {**grp.send_community, **own.send_community}
-        sent = frozenset(k for k in COMMUNITY_KINDS if explicit.get(k, k in default_send))
+        sent = default_send
+        if own.send_community or grp.send_community:
+            explicit = {**grp.send_community, **own.send_community}
+            sent = frozenset(k for k in COMMUNITY_KINDS if explicit.get(k, k in default_send))
         out.append(
             NeighborAF(
                 afi=afi,
