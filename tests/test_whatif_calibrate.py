@@ -177,15 +177,17 @@ def test_site_recognition_needs_a_site_map_when_ambiguous(tmp_path: Path) -> Non
     finally:
         SITES = saved
     obs = tmp_path / "rib.txt"
-    obs.write_text(OBSERVED.replace("||NAG||", "|64500:0:2|NAG||"))
+    # 65000:42 is no community of the site configs (their own per-site tags would tell the sites
+    # apart: test_site_tag_community_from_the_configs_tells_sites_apart)
+    obs.write_text(OBSERVED.replace("||NAG||", "|65000:42|NAG||"))
     code, out, err = _whatif(str(base), "--topology", str(topo), "--observed-paths", str(obs), "-f", "json")
     assert code == 0 and "cannot be told apart: give a --site-map" in err
     assert json.loads(out)["services"][0]["calibration"]["unrecognised_paths"] == 1
     sm = tmp_path / "sites.txt"
-    sm.write_text("community 64500:0:2 s2\n")
+    sm.write_text("community 65000:42 s2\n")
     doc = _json(str(base), "--topology", str(topo), "--observed-paths", str(obs), "--site-map", str(sm))
     assert _rows(doc)[30][0] == "s2"
-    sm.write_text("community 64500:0:2 s9\n")
+    sm.write_text("community 65000:42 s9\n")
     code, _, err = _whatif(
         str(base), "--topology", str(topo), "--observed-paths", str(obs), "--site-map", str(sm)
     )
@@ -335,6 +337,35 @@ def test_marker_asn_tells_sites_behind_one_neighbor_apart(tmp_path: Path) -> Non
     obs.write_text(OBSERVED)
     rows = _rows(_json(str(d), "--topology", str(topo), "--observed-paths", str(obs)))
     assert rows[30][0] == "s1" and rows[30][2] == "observed"
+
+
+def test_site_tag_community_from_the_configs_tells_sites_apart(tmp_path: Path) -> None:
+    """Both sites behind AS10 with the same tail; each export tags the route with its own community.
+    A collector that sees the tag knows the site without a site map; a path without it stays
+    ambiguous, and a community both sites set tells nothing."""
+    global SITES  # noqa: PLW0603
+    saved = SITES
+    SITES = [Site("s1", (SiteLink(10, "provider"),)), Site("s2", (SiteLink(10, "provider"),))]
+    tag = {
+        "s1": SiteConfig(sets={10: ("set community 64500:101 64500:7 additive",)}),
+        "s2": SiteConfig(sets={10: ("set community 64500:102 64500:7 additive",)}),
+    }
+    try:
+        d = _configs(tmp_path / "base", tag)
+    finally:
+        SITES = saved
+    topo = tmp_path / "topology.txt"
+    topo.write_text(TOPOLOGY)
+    obs = tmp_path / "o.txt"
+    for comms, site in (("64500:7 64500:102", "s2"), ("64500:101", "s1")):
+        obs.write_text(OBSERVED.replace("||NAG||", f"|{comms}|NAG||"))
+        doc = _json(str(d), "--topology", str(topo), "--observed-paths", str(obs))
+        assert doc["services"][0]["calibration"]["unrecognised_paths"] == 0
+        assert _rows(doc)[30][0] == site and _rows(doc)[30][2] == "observed"
+    for comms in ("64500:7", ""):  # shared by both sites, or stripped on the way: no tag
+        obs.write_text(OBSERVED.replace("||NAG||", f"|{comms}|NAG||"))
+        doc = _json(str(d), "--topology", str(topo), "--observed-paths", str(obs))
+        assert doc["services"][0]["calibration"]["unrecognised_paths"] == 1
 
 
 @pytest.mark.parametrize(

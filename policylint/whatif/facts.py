@@ -2,10 +2,12 @@
 
 The site of an observed path is recognised, in this order, by: a community the site map names; the
 path's last ASN as a site-map ``origin`` marker; the origin-end neighbor (the AS just before the
-first ASN of a site) as a site-map ``neighbor``; the announcements themselves, when exactly one site
-announces to that neighbor with exactly that tail (the site's AS, its prepends, marker or poisoning
-ASNs); and last the origin-end neighbor alone, when only one site announces to it.  A path without a
-site's AS, or whose site stays ambiguous, is counted and not used.
+first ASN of a site) as a site-map ``neighbor``; a community that the configs show exactly one
+site attaching (a per-site tag that survived the way to the collector); the announcements
+themselves, when exactly one site announces to that neighbor with exactly that tail (the site's
+AS, its prepends, marker or poisoning ASNs); and last the origin-end neighbor alone, when only one
+site announces to it.  A path without a site's AS, or whose site stays ambiguous, is counted and not
+used.
 
 Every used path ``m a1 a2 … n S…`` says: ``m`` used ``a1``'s route to that site, ``a1`` used
 ``a2``'s, …, and ``n`` used the site's own announcement.  Two paths that disagree about one AS
@@ -14,7 +16,7 @@ Every used path ``m a1 a2 … n S…`` says: ``m`` used ``a1``'s route to that s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,12 +44,24 @@ class Facts:
         return Overrides(pins=dict(self.pins), allow=frozenset(self.allow), extra=tuple(sorted(self.extra)))
 
 
+def site_tags(anns: Sequence[Announcement]) -> dict[str, str]:
+    """Communities that exactly one site puts on its announcements: community -> that site."""
+    sites: dict[str, set[str]] = {}
+    for a in anns:
+        if a.permitted:
+            for c in a.communities:
+                sites.setdefault(c, set()).add(a.site)
+    return {c: next(iter(s)) for c, s in sites.items() if len(s) == 1}
+
+
 def recognise(
     p: ObservedPath,
     service: Service,
     site_asns: set[int],
     anns: Sequence[Announcement],
     site_map: SiteMap | None,
+    *,
+    tags: Mapping[str, str] | None = None,
 ) -> tuple[int | None, int]:
     """(site index or None, position of the first site ASN in the path, -1 when there is none)."""
     k = next((i for i, a in enumerate(p.path) if a in site_asns), -1)
@@ -62,6 +76,10 @@ def recognise(
         for table, key in ((site_map.origin, p.path[-1]), (site_map.neighbor, nbr)):
             if key in table and table[key] in index:
                 return index[table[key]], k
+    tags = site_tags(anns) if tags is None else tags
+    tagged = {tags[c] for c in p.communities if c in tags and tags[c] in index}
+    if len(tagged) == 1:
+        return index[tagged.pop()], k
     tail = p.path[k:]
     exact = {a.site for a in anns if a.permitted and a.neighbor_asn == nbr and collapse(a.path) == tail}
     if len(exact) == 1:
@@ -85,6 +103,7 @@ def gather(
 ) -> Facts:
     """Pins, links in use and links missing from the topology, from the paths of one prefix."""
     f = Facts()
+    tags = site_tags(anns)
     paths = sorted(paths, key=lambda p: p.time)
     asns = np.unique(np.asarray([a for p in paths for a in p.path], dtype=np.int64))
     pos = np.searchsorted(topo.asns, asns)
@@ -92,7 +111,7 @@ def gather(
     hit[hit] = topo.asns[pos[hit]] == asns[hit]
     where = dict(zip(asns[hit].tolist(), pos[hit].tolist(), strict=True))
     for p in paths:
-        site, k = recognise(p, service, site_asns, anns, site_map)
+        site, k = recognise(p, service, site_asns, anns, site_map, tags=tags)
         if k <= 0:
             f.no_site_as += 1
             continue

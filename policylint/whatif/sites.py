@@ -53,6 +53,9 @@ class Announcement:
     span: Span
     notes: tuple[str, ...] = field(default=())
     via_route_server: bool = False
+    # standard and large communities the neighbor receives (what the session sends); route
+    # collectors see those that survive the way, and a site's own tag tells observed paths apart
+    communities: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +178,12 @@ def announce(device: Device, prefix: IPNetwork, topo: Topology) -> list[Announce
         if note:
             notes.append(note)
         path = export_path(device, nb, dec) if dec.permitted else ()
-        comms = sent_route(nb, afi, dec.route).communities  # NO_EXPORT only counts if it is sent
+        wire = sent_route(nb, afi, dec.route)  # NO_EXPORT only counts if it is sent
+        comms = wire.communities
         base = Announcement(
             prefix, device.hostname, asn, nb.address, nb.remote_as, learned, dec.permitted, path,
             NO_EXPORT in comms or NO_ADVERTISE in comms, dec.reason, nb.span, tuple(notes),
+            communities=comms | wire.large_communities if dec.permitted else frozenset(),
         )  # fmt: skip
         if nb.role is Role.ROUTE_SERVER and topo.index(nb.remote_as) is None:
             out.extend(via_route_server(base, topo))
