@@ -170,7 +170,7 @@ class BatfishBackend:
         no_export = NO_EXPORT in sent or NO_ADVERTISE in sent  # only what the session sends counts
         return Announcement(
             prefix, dev.hostname, asn, nb.address, nb.remote_as, learned, permitted, path, no_export,
-            reason, nb.span, tuple(mine),
+            reason, nb.span, tuple(mine), communities=sent if permitted else frozenset(),
         )  # fmt: skip
 
 
