@@ -29,7 +29,17 @@ import numpy as np
 
 from policylint.model import IPNetwork, RpkiState
 from policylint.whatif.adjacency import adjacency
-from policylint.whatif.propagate import CUSTOMER, LEARNED, NONE, PEER, PROVIDER, Catchment, Seed, Settings
+from policylint.whatif.propagate import (
+    CUSTOMER,
+    LEARNED,
+    NONE,
+    PEER,
+    PROVIDER,
+    Catchment,
+    Seed,
+    Settings,
+    edge_positions,
+)
 from policylint.whatif.topology import BoolArray, IntArray, Topology
 
 MAX_ROUNDS = 200
@@ -188,13 +198,7 @@ class Engine:
 
     def _offers(self, st: RouteState, rows: IntArray, in_r: BoolArray) -> _Cands:
         adj = self.adj
-        starts = adj.ptr[rows]
-        counts = adj.ptr[rows + 1] - starts
-        total = int(counts.sum())
-        dst = np.repeat(rows, counts)
-        pos = np.repeat(starts, counts) + (
-            np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
+        dst, pos = edge_positions(adj.ptr, rows)
         src, cls = adj.src[pos], adj.cls[pos]
         if self.ex_dst.size:
             sel = in_r[self.ex_dst]
@@ -323,13 +327,8 @@ class Engine:
         if moved.size == 0:
             return moved
         adj = self.adj
-        starts = adj.ptr[moved]
-        counts = adj.ptr[moved + 1] - starts
-        total = int(counts.sum())
-        pos = np.repeat(starts, counts) + (
-            np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
-        src = np.repeat(moved, counts)
+        src, pos = edge_positions(adj.ptr, moved)
+        total = pos.size
         x = adj.src[pos]
         learned = 2 - adj.cls[pos]  # the class of the route x learns from src
         has = st.site[src] >= 0

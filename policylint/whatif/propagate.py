@@ -115,14 +115,19 @@ class _Cands:
         return _Cands(*(np.concatenate([getattr(p, f) for p in parts]) for f in _Cands.__slots__))
 
 
+def edge_positions(ptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """For the CSR rows ``rows``: (each row repeated once per edge, the edges' positions in the CSR)."""
+    starts = ptr[rows]
+    counts = ptr[rows + 1] - starts
+    total = int(counts.sum())
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(rows, counts), np.repeat(starts, counts) + offsets
+
+
 def _expand(csr: Csr, frontier: IntArray) -> tuple[IntArray, IntArray]:
     """(src, dst) for every edge out of ``frontier``."""
-    starts = csr.ptr[frontier]
-    counts = csr.ptr[frontier + 1] - starts
-    total = int(counts.sum())
-    src = np.repeat(frontier, counts)
-    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-    return src, csr.idx[np.repeat(starts, counts) + offsets]
+    src, pos = edge_positions(csr.ptr, frontier)
+    return src, csr.idx[pos]
 
 
 class _Run:
