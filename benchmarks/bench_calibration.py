@@ -40,7 +40,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from bench_whatif import CAIDA, ORIGIN, PREFIX, SITES3, row, timed, write_sites
+from bench_whatif import CAIDA, PREFIX, row, timed, write_tokyo_prepend
 from mrt_build import Route, update
 
 
@@ -86,9 +86,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-calibration-"))
     os.environ["POLICYLINT_CACHE_DIR"] = str(work / "cache")
     topo = load_topology(str(CAIDA))
-    write_sites(work / "base", dict(SITES3), {})
-    prepend = f"set as-path prepend {ORIGIN} {ORIGIN} {ORIGIN}"
-    write_sites(work / "proposed", dict(SITES3), {"tokyo": {2914: prepend}})
+    write_tokyo_prepend(work)
     base = load_config_set(str(work / "base")).network
     proposed = load_config_set(str(work / "proposed")).network
     inputs = Inputs(topo)

@@ -79,6 +79,14 @@ def write_sites(
         (directory / f"{name}.conf").write_text(site_conf(name, i + 1, uplinks, sets.get(name)))
 
 
+def write_tokyo_prepend(work: Path) -> None:
+    """The benchmarks' scenario under ``work``: ``base/`` has the three sites as they are,
+    ``proposed/`` has tokyo prepending three times toward AS2914."""
+    write_sites(work / "base", dict(SITES3), {})
+    prepend = f"set as-path prepend {ORIGIN} {ORIGIN} {ORIGIN}"
+    write_sites(work / "proposed", dict(SITES3), {"tokyo": {2914: prepend}})
+
+
 def timed(fn: Callable[[], Any], runs: int = 1) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(runs):
@@ -130,9 +138,7 @@ def bench_internet(args: argparse.Namespace) -> None:
     row("topology load, cold (parse + write cache)", f"{cold:.2f} s")
     row("topology load, cached", f"{cached:.3f} s")
 
-    write_sites(work / "base", dict(SITES3), {})
-    prepend = f"set as-path prepend {ORIGIN} {ORIGIN} {ORIGIN}"
-    write_sites(work / "proposed", dict(SITES3), {"tokyo": {2914: prepend}})
+    write_tokyo_prepend(work)
     base = load_config_set(str(work / "base")).network
     proposed = load_config_set(str(work / "proposed")).network
     inputs = Inputs(topo)
