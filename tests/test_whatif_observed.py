@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from mrt_build import Route, rib_dump, update
 
 from policylint.whatif.measured import check_sites, load_measured, load_site_map
-from policylint.whatif.observed import ObservationError, ObservedPath, current, is_mrt, load_observed
+from policylint.whatif.observed import ObservationError, ObservedPath, is_mrt, load_observed
 from policylint.whatif.verfploeter import convert, load_pfx2as
 
 ROUTES = [
@@ -38,7 +38,8 @@ def test_mrt_rib_paths(tmp_path: Path) -> None:
     assert is_mrt(str(f))
     obs = load_observed([str(f)])
     assert obs.skipped_as_set == 1  # the AS_SET path carries no order
-    assert [(p.monitor, str(p.prefix), p.path, p.communities) for p in obs.paths] == [
+    assert obs.records == 4
+    assert [(p.monitor, str(p.prefix), p.path, p.communities) for p in obs.held] == [
         (64501, "10.99.0.0/23", (64501, 3356, 64500), ("64500:1",)),
         (64502, "10.99.0.0/23", (64502, 174, 64500), ()),  # prepends collapsed
         (4200000001, "10.99.1.0/24", (4200000001, 6939, 64500), ()),
@@ -64,11 +65,12 @@ def test_mrt_and_bgpdump_text_agree(tmp_path: Path, kind: str) -> None:
     assert not is_mrt(str(t))
     from_mrt = load_observed([str(f)])
     from_text = load_observed([str(t)])
-    assert [_key(p) for p in from_mrt.paths] == [_key(p) for p in from_text.paths]
+    assert [_key(p) for p in from_mrt.held] == [_key(p) for p in from_text.held]
     assert from_mrt.skipped_as_set == from_text.skipped_as_set == 1
-    if kind == "updates":
-        assert from_mrt.paths[-1].withdrawn and from_mrt.paths[-1].prefix.version == 6
-        assert {p.monitor for p in current(from_mrt.paths)} == {64502, 4200000001}
+    assert from_mrt.records == from_text.records == (4 if kind == "rib" else 6)
+    if kind == "updates":  # the IPv6 route (MP_UNREACH_NLRI) and 64501's are withdrawn again
+        assert {p.monitor for p in from_mrt.held} == {64502, 4200000001}
+        assert [p.where for p in from_mrt.held] == [f"{f}: record 2", f"{f}: record 4"]
 
 
 def test_compressed_inputs(tmp_path: Path) -> None:
@@ -78,8 +80,10 @@ def test_compressed_inputs(tmp_path: Path) -> None:
     line = "TABLE_DUMP2|1756684800|B|192.0.2.1|64501|10.99.0.0/23|64501 3356 64500|IGP|192.0.2.1|0|0||NAG||\n"
     (tmp_path / "c.txt.gz").write_bytes(gzip.compress(line.encode()))
     got = load_observed([str(tmp_path / n) for n in ("a.mrt.gz", "b.mrt.bz2", "c.txt.gz")])
-    assert len(got.paths) == 9  # 4 RIB routes per MRT file (one AS_SET path skipped), 1 text line
-    assert got.paths[-1].path == (64501, 3356, 64500)
+    assert got.records == 9  # 4 RIB routes per MRT file (one AS_SET path skipped), 1 text line
+    assert got.skipped_as_set == 2
+    assert len(got.held) == 4  # the same four routes, each held by its latest record: the text line wins one
+    assert got.held[0].path == (64501, 3356, 64500) and got.held[0].where == f"{tmp_path / 'c.txt.gz'}:1"
 
 
 def test_bgpreader_text(tmp_path: Path) -> None:
@@ -92,20 +96,49 @@ def test_bgpreader_text(tmp_path: Path) -> None:
         "U|S|1756684950.000000|ris|rrc00|||64502|192.0.2.2|||||||established\n"
         "U|W|1756685000.000000|ris|rrc00|||64503|192.0.2.3|10.99.0.0/23|||||\n"
     )
-    obs = load_observed([str(f)]).paths
-    assert [(p.time, p.monitor, p.path) for p in obs] == [
-        (1756684800, 64501, (64501, 3356, 64500)),
-        (1756684900, 64501, (64501, 174, 64500)),
-        (1756685000, 64503, ()),
+    obs = load_observed([str(f)])
+    assert obs.records == 3  # the state change is no route
+    assert [(p.time, p.monitor, p.path, p.communities) for p in obs.held] == [
+        (1756684900, 64501, (64501, 174, 64500), ()),  # the latest per monitor; 64503 withdrew
     ]
-    assert obs[0].communities == ("3356:1", "64500:7")
-    assert [p.path for p in current(obs)] == [(64501, 174, 64500)]  # the latest per monitor
+    assert obs.held[0].where == f"{f}:3"
+    f.write_text(
+        "R|R|1756684800.000000|routeviews|route-views2|||64501|192.0.2.1|10.99.0.0/23|192.0.2.1|"
+        "64501 3356 64500|64500|3356:1 64500:7||\n"
+    )
+    assert load_observed([str(f)]).held[0].communities == ("3356:1", "64500:7")
+
+
+def test_repeated_records_keep_the_latest(tmp_path: Path) -> None:
+    """A day repeats records: the held route is the latest by time (then by order), wherever it is."""
+    a = "BGP4MP|{t}|A|192.0.2.1|64501|10.99.0.0/23|64501 {via} 64500|IGP|192.0.2.1|0|0||NAG||\n"
+    w = "BGP4MP|{t}|W|192.0.2.1|64501|10.99.0.0/23\n"
+    f = tmp_path / "day.txt"
+    f.write_text(
+        a.format(t=100, via=174) + a.format(t=300, via=3356) + a.format(t=200, via=174)  # older, later
+        + w.format(t=250) + a.format(t=300, via=174)  # equal time: the later line wins
+    )  # fmt: skip
+    obs = load_observed([str(f)])
+    assert obs.records == 5
+    assert [(p.time, p.path, p.where) for p in obs.held] == [(300, (64501, 174, 64500), f"{f}:5")]
+    f.write_text(a.format(t=100, via=174) + w.format(t=200) + a.format(t="x", via=174))
+    with pytest.raises(ObservationError, match=r"day\.txt:3: bad timestamp 'x'"):
+        load_observed([str(f)])  # a repeated line's own timestamp is still checked
+    f.write_text(a.format(t=100, via=174) + w.format(t=200))
+    assert load_observed([str(f)]).held == ()
+    recs = [update(ROUTES[0], 100), update(ROUTES[0], 300), update(ROUTES[0], 200, withdraw=True)]
+    m = tmp_path / "day.mrt"
+    m.write_bytes(b"".join([*recs, update(ROUTES[0], 300)]))  # a byte-identical repeat, decoded once
+    obs = load_observed([str(m)])
+    assert obs.records == 4
+    assert [(p.time, p.path, p.where) for p in obs.held] == [(300, (64501, 3356, 64500), f"{m}: record 4")]
 
 
 BAD_TEXT = [
     ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/23|64501 x 64500|IGP\n", "bad AS path"),
     ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/33|64501 64500|IGP\n", "bad prefix"),
     ("TABLE_DUMP2|when|B|192.0.2.1|64501|10.99.0.0/23|64501 64500|IGP\n", "bad timestamp"),
+    ("TABLE_DUMP2|inf|B|192.0.2.1|64501|10.99.0.0/23|64501 64500|IGP\n", "bad timestamp"),
     ("TABLE_DUMP2|17566|B|192.0.2.1|-5|10.99.0.0/23|64501 64500|IGP\n", "bad peer ASN"),
     ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/23|4294967296 64500|IGP\n", "bad AS path"),
     ("TABLE_DUMP2|17566|B|192.0.2.1|64501|10.99.0.0/23||IGP\n", "empty AS path"),
@@ -275,3 +308,39 @@ def test_fuzzed_mrt_never_crashes(tmp_path: Path, at: int, junk: bytes) -> None:
         load_observed([str(f)])
     except ObservationError as exc:
         assert str(exc).startswith(str(f))
+
+
+def test_file_readings_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second load of the same bytes reads the cache (the readers are not called) and gives the
+    same observations under the new file name; other bytes miss; a corrupt entry is re-read."""
+    from policylint.whatif import observed, observed_cache
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    m = tmp_path / "day.mrt"
+    m.write_bytes(b"".join([update(ROUTES[0], 100), update(ROUTES[1], 200), update(ROUTES[4], 300)]))
+    t = tmp_path / "rib.txt"
+    t.write_text(
+        "TABLE_DUMP2|150|B|192.0.2.1|64501|10.99.0.0/23|64501 174 64500|IGP|192.0.2.1|0|0|64500:9|NAG||\n"
+    )
+    first = load_observed([str(m), str(t)])
+    assert len(list((tmp_path / "cache").glob("observed-*.json"))) == 2
+
+    def no_reading(name: str, mrt: bool) -> observed.FileDay:
+        raise AssertionError(f"{name} was read again")
+
+    monkeypatch.setattr(observed, "read_file", no_reading)
+    again = load_observed([str(m), str(t)])
+    assert again == first
+    assert [p.where for p in again.held] == [f"{t}:1", f"{m}: record 2", f"{m}: record 3"]
+    copy = tmp_path / "copy.mrt"
+    copy.write_bytes(m.read_bytes())
+    assert load_observed([str(copy)]).held[0].where == f"{copy}: record 1"
+    monkeypatch.undo()
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    key = observed_cache.key(str(m), mrt=True)
+    assert key is not None
+    (tmp_path / "cache" / f"observed-{key}.json").write_text('{"entries": [[1, 2]]')
+    assert load_observed([str(m), str(t)]) == first  # a corrupt entry is ignored and rewritten
+    m.write_bytes(m.read_bytes()[:-1])
+    with pytest.raises(ObservationError, match="record 3"):
+        load_observed([str(m)])  # other bytes: another key, read (and refused) again

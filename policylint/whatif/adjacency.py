@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from policylint.whatif.propagate import CUSTOMER, PEER, PROVIDER
-from policylint.whatif.topology import IntArray, Topology
+from policylint.whatif.topology import BoolArray, IntArray, Topology
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -18,17 +18,18 @@ class Adjacency:
     ptr: IntArray
     src: IntArray
     cls: IntArray  # the class of a route the row's AS learns from src
+    keys: IntArray  # row * n + src for every entry, ascending (rows ascending, neighbors within)
 
 
 _CACHE: dict[int, tuple[Topology, Adjacency]] = {}
 
 
-def linked(topo: Topology, a: int, b: int) -> bool:
-    """AS indexes ``a`` and ``b`` share a link of the topology."""
-    adj = adjacency(topo)
-    row = adj.src[adj.ptr[a] : adj.ptr[a + 1]]
-    i = int(np.searchsorted(row, b))
-    return i < row.shape[0] and int(row[i]) == b
+def linked(topo: Topology, a: IntArray, b: IntArray) -> BoolArray:
+    """For each pair, whether AS indexes ``a[i]`` and ``b[i]`` share a link of the topology."""
+    keys = adjacency(topo).keys
+    want = a.astype(np.int64) * topo.size + b
+    at = np.minimum(np.searchsorted(keys, want), max(keys.shape[0] - 1, 0))
+    return keys[at] == want if keys.shape[0] else np.zeros(want.shape[0], np.bool_)
 
 
 def adjacency(topo: Topology) -> Adjacency:
@@ -46,7 +47,7 @@ def adjacency(topo: Topology) -> Adjacency:
     d, s, c_ = np.concatenate(dst), np.concatenate(src), np.concatenate(cls)
     order = np.lexsort((s, d))
     ptr = np.concatenate([[0], np.cumsum(np.bincount(d, minlength=n))]).astype(np.int64)
-    adj = Adjacency(ptr, s[order], c_[order])
+    adj = Adjacency(ptr, s[order], c_[order], d[order] * n + s[order])
     _CACHE.clear()
     _CACHE[id(topo)] = (topo, adj)
     return adj

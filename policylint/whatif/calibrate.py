@@ -27,7 +27,7 @@ from policylint.model import IPNetwork, Network
 from policylint.whatif import facts as factsmod
 from policylint.whatif.basis import INFERRED, MODEL, OBSERVED, ServiceCalibration
 from policylint.whatif.measured import Measured, SiteMap, check_sites
-from policylint.whatif.observed import Observations, ObservedPath, current
+from policylint.whatif.observed import Observations, ObservedPath
 from policylint.whatif.overrides import Engine, Overrides, RouteState
 from policylint.whatif.propagate import Catchment
 from policylint.whatif.scenario import (
@@ -211,7 +211,7 @@ def calibrated_compare(
     check_sites({s for svc in services for s in svc.sites}, cal.measured, cal.site_map)
     w = weight_array(topo, inputs.weights, _origin_asns([base, proposed], services))
     obs = cal.observations
-    held = current(obs.paths) if obs is not None else []
+    held = list(obs.held) if obs is not None else []
     totals = factsmod.Facts()
     claimed = 0
     out = []
@@ -241,7 +241,7 @@ def calibrated_compare(
     stats = None
     if obs is not None:
         stats = PathStats(
-            len(obs.paths), len(held), totals.used, len(held) - claimed, totals.unrecognised,
+            obs.records, len(held), totals.used, len(held) - claimed, totals.unrecognised,
             totals.no_site_as, obs.skipped_as_set, len(totals.unknown_ases), totals.conflicts,
         )  # fmt: skip
     return out, stats

@@ -16,7 +16,7 @@ Every used path ``m a1 a2 … n S…`` says: ``m`` used ``a1``'s route to that s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,42 +54,57 @@ def site_tags(anns: Sequence[Announcement]) -> dict[str, str]:
     return {c: next(iter(s)) for c, s in sites.items() if len(s) == 1}
 
 
-def recognise(
-    p: ObservedPath,
-    service: Service,
-    site_asns: set[int],
-    anns: Sequence[Announcement],
-    site_map: SiteMap | None,
-    *,
-    tags: Mapping[str, str] | None = None,
-) -> tuple[int | None, int]:
-    """(site index or None, position of the first site ASN in the path, -1 when there is none)."""
-    k = next((i for i, a in enumerate(p.path) if a in site_asns), -1)
-    if k <= 0:
+@dataclass(frozen=True, slots=True)
+class Recogniser:
+    """The site-recognition tables of one service, built once for all its observed paths."""
+
+    index: dict[str, int]  # site name -> site index
+    site_asns: frozenset[int]
+    site_map: SiteMap | None
+    tags: dict[str, str]  # community -> the one site that attaches it
+    exact: dict[tuple[int, tuple[int, ...]], frozenset[str]]  # (neighbor, collapsed tail) -> sites
+    by_nbr: dict[int, frozenset[str]]  # neighbor -> sites announcing to it
+
+    @classmethod
+    def build(
+        cls, service: Service, site_asns: set[int], anns: Sequence[Announcement], site_map: SiteMap | None
+    ) -> Recogniser:
+        exact: dict[tuple[int, tuple[int, ...]], set[str]] = {}
+        by_nbr: dict[int, set[str]] = {}
+        for a in anns:
+            if a.permitted:
+                exact.setdefault((a.neighbor_asn, collapse(a.path)), set()).add(a.site)
+                by_nbr.setdefault(a.neighbor_asn, set()).add(a.site)
+        return cls(
+            {s: i for i, s in enumerate(service.sites)}, frozenset(site_asns), site_map, site_tags(anns),
+            {k: frozenset(v) for k, v in exact.items()}, {k: frozenset(v) for k, v in by_nbr.items()},
+        )  # fmt: skip
+
+    def __call__(self, path: tuple[int, ...], communities: tuple[str, ...]) -> tuple[int | None, int]:
+        """(site index or None, position of the first site ASN in the path, -1 when there is none)."""
+        k = next((i for i, a in enumerate(path) if a in self.site_asns), -1)
+        if k <= 0:
+            return None, k
+        index, site_map, nbr = self.index, self.site_map, path[k - 1]
+        if site_map is not None:
+            for c in communities:
+                if c in site_map.community and site_map.community[c] in index:
+                    return index[site_map.community[c]], k
+            for table, key in ((site_map.origin, path[-1]), (site_map.neighbor, nbr)):
+                if key in table and table[key] in index:
+                    return index[table[key]], k
+        tagged = {self.tags[c] for c in communities if c in self.tags and self.tags[c] in index}
+        if len(tagged) == 1:
+            return index[tagged.pop()], k
+        exact = self.exact.get((nbr, path[k:]), frozenset())
+        if len(exact) == 1:
+            return index[next(iter(exact))], k
+        if exact:
+            return None, k
+        by_nbr = self.by_nbr.get(nbr, frozenset())
+        if len(by_nbr) == 1:
+            return index[next(iter(by_nbr))], k
         return None, k
-    index = {s: i for i, s in enumerate(service.sites)}
-    nbr = p.path[k - 1]
-    if site_map is not None:
-        for c in p.communities:
-            if c in site_map.community and site_map.community[c] in index:
-                return index[site_map.community[c]], k
-        for table, key in ((site_map.origin, p.path[-1]), (site_map.neighbor, nbr)):
-            if key in table and table[key] in index:
-                return index[table[key]], k
-    tags = site_tags(anns) if tags is None else tags
-    tagged = {tags[c] for c in p.communities if c in tags and tags[c] in index}
-    if len(tagged) == 1:
-        return index[tagged.pop()], k
-    tail = p.path[k:]
-    exact = {a.site for a in anns if a.permitted and a.neighbor_asn == nbr and collapse(a.path) == tail}
-    if len(exact) == 1:
-        return index[exact.pop()], k
-    if exact:
-        return None, k
-    by_nbr = {a.site for a in anns if a.permitted and a.neighbor_asn == nbr}
-    if len(by_nbr) == 1:
-        return index[by_nbr.pop()], k
-    return None, k
 
 
 def gather(
@@ -103,15 +118,19 @@ def gather(
 ) -> Facts:
     """Pins, links in use and links missing from the topology, from the paths of one prefix."""
     f = Facts()
-    tags = site_tags(anns)
+    recognise_ = Recogniser.build(service, site_asns, anns, site_map)
     paths = sorted(paths, key=lambda p: p.time)
     asns = np.unique(np.asarray([a for p in paths for a in p.path], dtype=np.int64))
     pos = np.searchsorted(topo.asns, asns)
     hit = pos < topo.size
     hit[hit] = topo.asns[pos[hit]] == asns[hit]
     where = dict(zip(asns[hit].tolist(), pos[hit].tolist(), strict=True))
+    seen: dict[tuple[tuple[int, ...], tuple[str, ...]], tuple[int | None, int]] = {}
     for p in paths:
-        site, k = recognise(p, service, site_asns, anns, site_map, tags=tags)
+        got = seen.get((p.path, p.communities))
+        if got is None:
+            got = seen[p.path, p.communities] = recognise_(p.path, p.communities)
+        site, k = got
         if k <= 0:
             f.no_site_as += 1
             continue
@@ -122,22 +141,24 @@ def gather(
         hops = p.path[:k]
         idx = [where.get(a) for a in hops]
         f.unknown_ases.update(a for a, i in zip(hops, idx, strict=True) if i is None)
+        last = len(idx) - 1
         for j, x in enumerate(idx):
             if x is None:
                 continue
-            if j == len(idx) - 1:
+            if j == last:
                 hop = SEED_HOP
             else:
                 nxt = idx[j + 1]
                 if nxt is None:
                     continue
                 hop = nxt
-                if (x, hop) not in f.allow:
-                    f.allow.add((x, hop))
-                    if not linked(topo, x, hop):
-                        f.extra.add((x, hop))
+                f.allow.add((x, hop))
             old = f.pins.get(x)
             if old is not None and old != (hop, site):
                 f.conflicts += 1  # the later path wins (sorted by time)
             f.pins[x] = (hop, site)
+    if f.allow:
+        pairs = np.asarray(sorted(f.allow), dtype=np.int64)
+        missing = ~linked(topo, pairs[:, 0], pairs[:, 1])
+        f.extra.update((int(a), int(b)) for a, b in pairs[missing].tolist())
     return f

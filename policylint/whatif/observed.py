@@ -8,8 +8,12 @@ package (:mod:`policylint.whatif.observed_mrt`); anything else must be pipe-sepa
 kinds (state changes, peer tables, other address families' withdrawals), are skipped; AS_SET paths
 are counted in a warning because they carry no usable order.
 
-:func:`current` turns a day of updates into the routes each monitor held at the end: per
-(monitor, peer address, prefix) the latest announcement wins and a later withdrawal removes it.
+Only the routes each monitor held at the end of the observation are used (:class:`Day`): per
+(monitor, peer address, prefix) the latest record wins (file order breaks equal times) and a
+withdrawal removes the route.  The readers reduce while they read: a record whose content (all but
+its timestamp) was already seen in the same file is not decoded again, and only the held routes
+become :class:`ObservedPath` objects, so a day of updates costs little more than its distinct
+records.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ import bz2
 import gzip
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 from policylint.model import IPNetwork
 
@@ -45,8 +48,85 @@ class ObservedPath:
 
 
 @dataclass(frozen=True, slots=True)
+class Route:
+    """What one record says, without its time and place: shared by every repeat of the record."""
+
+    monitor: int
+    peer: str
+    prefix: IPNetwork
+    path: tuple[int, ...]  # () = withdrawal
+    communities: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[int, str, IPNetwork]:
+        return self.monitor, self.peer, self.prefix
+
+    def at(self, where: str, time: int) -> ObservedPath:
+        return ObservedPath(where, time, self.monitor, self.peer, self.prefix, self.path, self.communities)
+
+
+AS_SET = "as_set"  # a reader's marker for a record whose AS path has an AS_SET (skipped, counted)
+
+
+class Day:
+    """The routes held at the end: every record is offered in file order; the latest per key wins.
+
+    A reader asks for a route's :meth:`slot` once per distinct record content and offers each record
+    under that slot, so the per-record work is one integer-keyed lookup (hashing an IP network is slow).
+    """
+
+    def __init__(self) -> None:
+        self._slots: dict[tuple[int, str, IPNetwork], int] = {}
+        self.latest: dict[int, tuple[int, str, int | str, Route]] = {}
+        self.records = 0
+        self.skipped_as_set = 0
+
+    def slot(self, route: Route) -> int:
+        return self._slots.setdefault(route.key, len(self._slots))
+
+    def add(self, slot: int, route: Route, time: int, name: str, where: int | str) -> None:
+        """``where`` is a line number, or ``"record N"`` for MRT; ``file:line`` is built only if held."""
+        self.records += 1
+        cur = self.latest.get(slot)
+        if cur is None or time >= cur[0]:
+            self.latest[slot] = (time, name, where, route)
+
+    def held(self) -> tuple[ObservedPath, ...]:
+        return tuple(
+            r.at(f"{name}:{w}" if isinstance(w, int) else f"{name}: {w}", t)
+            for t, name, w, r in (self.latest[s] for s in sorted(self.latest))
+            if r.path
+        )
+
+    def summary(self) -> FileDay:
+        """One file's reading: its latest record per key (withdrawals too), in first-appearance order."""
+        entries = tuple((t, w, r) for t, _, w, r in (self.latest[s] for s in sorted(self.latest)))
+        return FileDay(entries, self.records, self.skipped_as_set)
+
+    def merge(self, name: str, file: FileDay) -> None:
+        """Add a later file's reading: the same as reading its records after those read so far."""
+        self.records += file.records
+        self.skipped_as_set += file.skipped_as_set
+        for time, where, route in file.entries:
+            slot = self.slot(route)
+            cur = self.latest.get(slot)
+            if cur is None or time >= cur[0]:
+                self.latest[slot] = (time, name, where, route)
+
+
+@dataclass(frozen=True, slots=True)
+class FileDay:
+    """What one file says at its end (cached by content, :mod:`policylint.whatif.observed_cache`)."""
+
+    entries: tuple[tuple[int, int | str, Route], ...]  # (time, line or "record N", route)
+    records: int
+    skipped_as_set: int
+
+
+@dataclass(frozen=True, slots=True)
 class Observations:
-    paths: tuple[ObservedPath, ...]
+    held: tuple[ObservedPath, ...]  # the routes held at the end, in the order their keys first appeared
+    records: int = 0  # announcements and withdrawals read (AS_SET paths and non-route records excluded)
     skipped_as_set: int = 0
     files: tuple[str, ...] = ()
 
@@ -102,22 +182,29 @@ def _head(path: str, n: int) -> bytes:
 
 
 def load_observed(files: Sequence[str]) -> Observations:
-    """Every announcement and withdrawal in ``files``, in file order."""
+    """The routes held at the end of every announcement and withdrawal in ``files``, read in order.
+
+    A file read before (same bytes, same reader code) comes from the cache of file readings.
+    """
+    from policylint.whatif import observed_cache
+
+    day = Day()
+    for name in files:
+        mrt = is_mrt(name)
+        key = observed_cache.key(name, mrt)
+        file = observed_cache.get(key) if key is not None else None
+        if file is None:
+            file = read_file(name, mrt)
+            if key is not None:
+                observed_cache.put(key, file)
+        day.merge(name, file)
+    return Observations(day.held(), day.records, day.skipped_as_set, tuple(files))
+
+
+def read_file(name: str, mrt: bool) -> FileDay:
+    """One file's reading, without the cache."""
     from policylint.whatif import observed_mrt, observed_text
 
-    paths: list[ObservedPath] = []
-    skipped = 0
-    for name in files:
-        reader = observed_mrt.read if is_mrt(name) else observed_text.read
-        got, n = reader(name)
-        paths.extend(got)
-        skipped += n
-    return Observations(tuple(paths), skipped, tuple(files))
-
-
-def current(paths: Iterable[ObservedPath]) -> list[ObservedPath]:
-    """The routes held at the end: the latest record per (monitor, peer, prefix); withdrawals remove."""
-    latest: dict[tuple[int, str, IPNetwork], ObservedPath] = {}
-    for p in sorted(paths, key=attrgetter("time")):  # stable: file order breaks equal times
-        latest[p.monitor, p.peer, p.prefix] = p
-    return [p for p in latest.values() if p.path]
+    day = Day()
+    (observed_mrt.read if mrt else observed_text.read)(name, day)
+    return day.summary()

@@ -1,19 +1,32 @@
-"""MRT route-collector files (RFC 6396): TABLE_DUMP_V2 RIBs and BGP4MP updates, read with ``mrtparse``.
+"""MRT route-collector files (RFC 6396): TABLE_DUMP_V2 RIBs and BGP4MP updates, decoded with ``mrtparse``.
 
-A RIB entry or UPDATE announcement becomes one :class:`ObservedPath` per prefix (AS4_PATH merged into
-a 2-byte AS_PATH as RFC 6793 says); withdrawals (classic or MP_UNREACH) become withdrawals.  A record
+A RIB entry or UPDATE announcement becomes one :class:`Route` per prefix (AS4_PATH merged into a
+2-byte AS_PATH as RFC 6793 says); withdrawals (classic or MP_UNREACH) become withdrawals.  A record
 mrtparse cannot decode stops the run with ``file: record N: message`` (exit code 2); record types
 that carry no route (state changes, BGP OPEN/KEEPALIVE) are skipped.
+
+Records are framed here by their 12-byte common header (type, subtype, length) and handed to mrtparse
+one at a time, so that a BGP4MP record whose bytes after the timestamp repeat an earlier record of the
+file (a monitor re-announcing the same route, a flap back to a path seen before) is decoded once.
 """
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
 import ipaddress
+import struct
+from functools import lru_cache
 from typing import Any
 
 import mrtparse
 
-from policylint.whatif.observed import ObservationError, ObservedPath, collapse, parse_asn
+from policylint.model import IPNetwork
+from policylint.whatif.observed import AS_SET, Day, ObservationError, Route, collapse, parse_asn
+
+_HEADER = struct.Struct("!IHHI")  # timestamp, type, subtype, length
+_BGP4MP, _BGP4MP_ET = 16, 17
 
 _AS_SEQUENCE, _AS_SET = 2, 1
 
@@ -50,70 +63,98 @@ def _path(attrs: list[dict[str, Any]]) -> tuple[tuple[int, ...] | None, tuple[st
     return collapse(as_path), tuple(comms)
 
 
-def _net(prefix: str, length: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+@lru_cache(maxsize=1 << 16)
+def _net(prefix: str, length: int) -> IPNetwork:
     return ipaddress.ip_network(f"{prefix}/{length}", strict=False)
 
 
-def read(name: str) -> tuple[list[ObservedPath], int]:
-    out: list[ObservedPath] = []
-    skipped = 0
-    peers: list[tuple[str, int]] = []
+def _data(name: str) -> bytes:
     try:
-        reader = mrtparse.Reader(name)
+        with open(name, "rb") as f:
+            data = f.read()
+        if data.startswith(b"BZh"):
+            return bz2.decompress(data)
+        if data.startswith(b"\x1f\x8b"):
+            return gzip.decompress(data)
+        return data
     except OSError as exc:
         raise ObservationError(f"{name}: {exc.strerror or exc}") from None
-    n = 0
-    while True:
+    except (EOFError, ValueError) as exc:
+        raise ObservationError(f"{name}: not readable as compressed data ({exc})") from None
+
+
+def read(name: str, day: Day) -> None:
+    """Offer every announcement and withdrawal of ``name`` to ``day``, in record order."""
+    data = _data(name)
+    peers: list[tuple[str, int]] = []  # the latest PEER_INDEX_TABLE, which RIB records refer to
+    seen: dict[bytes, list[tuple[Route, int] | str]] = {}
+    at, n = 0, 0
+    while at < len(data):
         n += 1
-        where = f"{name}: record {n}"
-        try:
-            entry = next(reader)
-        except StopIteration:
-            break
-        except Exception as exc:  # mrtparse on corrupt data: KeyError, struct.error, EOFError, ...
-            raise ObservationError(f"{where}: cannot decode ({type(exc).__name__}: {exc})") from None
-        if entry.err:
-            raise ObservationError(f"{where}: {entry.err_msg}")
-        d = entry.data
-        try:
-            got, k = _entry(d, where, peers)
-        except (KeyError, ValueError, IndexError, TypeError) as exc:
-            raise ObservationError(f"{where}: cannot read this record ({exc})") from None
-        out.extend(got)
-        skipped += k
-    return out, skipped
+        where = f"record {n}"
+        ts, mtype, _, length = _HEADER.unpack_from(data, at) if len(data) - at >= 12 else (0, 0, 0, 0)
+        end = at + 12 + length
+        rec = data[at:end]
+        if mtype in (_BGP4MP, _BGP4MP_ET) and end <= len(data):
+            key = rec[4:12] + rec[16:] if mtype == _BGP4MP_ET else rec[4:]  # ET: microseconds follow
+            got = seen.get(key)
+            if got is None:
+                got = seen[key] = _slotted(_decode(rec, f"{name}: {where}", peers), day)
+        else:
+            got = _slotted(_decode(rec, f"{name}: {where}", peers), day)
+        for r in got:
+            if isinstance(r, tuple):
+                day.add(r[1], r[0], ts, name, where)
+            else:
+                day.skipped_as_set += 1
+        at = end
 
 
-def _entry(d: dict[str, Any], where: str, peers: list[tuple[str, int]]) -> tuple[list[ObservedPath], int]:
+def _slotted(got: list[Route | str], day: Day) -> list[tuple[Route, int] | str]:
+    return [(r, day.slot(r)) if isinstance(r, Route) else r for r in got]
+
+
+def _decode(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route | str]:
+    try:
+        entry = next(mrtparse.Reader(io.BytesIO(rec)))
+    except Exception as exc:  # mrtparse on corrupt data: KeyError, struct.error, EOFError, ...
+        raise ObservationError(f"{where}: cannot decode ({type(exc).__name__}: {exc})") from None
+    if entry.err:
+        raise ObservationError(f"{where}: {entry.err_msg}")
+    try:
+        return _entry(entry.data, peers)
+    except (KeyError, ValueError, IndexError, TypeError) as exc:
+        raise ObservationError(f"{where}: cannot read this record ({exc})") from None
+
+
+def _entry(d: dict[str, Any], peers: list[tuple[str, int]]) -> list[Route | str]:
     mtype, sub = _key(d["type"]), _key(d["subtype"])
-    ts = _key(d["timestamp"])
     if mtype == 13 and sub == 1:  # PEER_INDEX_TABLE
         peers[:] = [(p["peer_ip"], parse_asn(str(p["peer_as"]))) for p in d["peer_entries"]]
-        return [], 0
+        return []
     if mtype == 13 and sub in (2, 3, 4, 5):  # RIB_IPV4/IPV6 UNICAST/MULTICAST
         net = _net(d["prefix"], d["length"])  # mrtparse stores the prefix length under "length"
-        out, skipped = [], 0
+        out: list[Route | str] = []
         for e in d["rib_entries"]:
             ip, asn = peers[e["peer_index"]]
             path, comms = _path(e["path_attributes"])
             if path is None:
-                skipped += 1
+                out.append(AS_SET)
             elif path:
-                out.append(ObservedPath(where, ts, asn, ip, net, path, comms))
-        return out, skipped
-    if mtype in (16, 17) and sub in (1, 4, 6, 7):  # BGP4MP_MESSAGE(_AS4)(_LOCAL)
+                out.append(Route(asn, ip, net, path, comms))
+        return out
+    if mtype in (_BGP4MP, _BGP4MP_ET) and sub in (1, 4, 6, 7):  # BGP4MP_MESSAGE(_AS4)(_LOCAL)
         msg = d["bgp_message"]
         if _key(msg["type"]) != 2:  # not an UPDATE
-            return [], 0
-        ip, asn = d["peer_ip"], parse_asn(str(d["peer_as"]))
-        return _update(msg, where, ts, ip, asn)
-    return [], 0
+            return []
+        return _update(msg, d["peer_ip"], parse_asn(str(d["peer_as"])))
+    return []
 
 
-def _update(msg: dict[str, Any], where: str, ts: int, ip: str, asn: int) -> tuple[list[ObservedPath], int]:
-    out: list[ObservedPath] = []
+def _update(msg: dict[str, Any], ip: str, asn: int) -> list[Route | str]:
+    out: list[Route | str] = []
     for w in msg.get("withdrawn_routes", []):
-        out.append(ObservedPath(where, ts, asn, ip, _net(w["prefix"], w["length"]), ()))
+        out.append(Route(asn, ip, _net(w["prefix"], w["length"]), ()))
     attrs = msg.get("path_attributes", [])
     nlri = list(msg.get("nlri", []))
     for a in attrs:
@@ -122,12 +163,11 @@ def _update(msg: dict[str, Any], where: str, ts: int, ip: str, asn: int) -> tupl
             nlri.extend(a["value"].get("nlri", []))
         elif code == 15:
             for w in a["value"].get("withdrawn_routes", []):
-                out.append(ObservedPath(where, ts, asn, ip, _net(w["prefix"], w["length"]), ()))
+                out.append(Route(asn, ip, _net(w["prefix"], w["length"]), ()))
     if not nlri:
-        return out, 0
+        return out
     path, comms = _path(attrs)
     if path is None:
-        return out, len(nlri)
-    for r in nlri:
-        out.append(ObservedPath(where, ts, asn, ip, _net(r["prefix"], r["length"]), path, comms))
-    return out, 0
+        return out + [AS_SET] * len(nlri)
+    out.extend(Route(asn, ip, _net(r["prefix"], r["length"]), path, comms) for r in nlri)
+    return out

@@ -12,7 +12,9 @@ bgpreader (libBGPStream 2)::
     R|R|1756684800.000000|routeviews|route-views2|||64501|192.0.2.1|10.99.0.0/23|...|64501 3356 64500|...
 
 Blank lines and lines starting with ``#`` are ignored; records that carry no route (bgpdump
-``STATE``, bgpreader ``S`` / ``E`` / ``B``) are skipped.
+``STATE``, bgpreader ``S`` / ``E`` / ``B``) are skipped.  A line whose fields other than the
+timestamp repeat an earlier line of the file reuses that line's reading (a day of updates repeats
+itself a lot); its timestamp is still checked.
 """
 
 from __future__ import annotations
@@ -21,15 +23,18 @@ import bz2
 import gzip
 import ipaddress
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from policylint.model import IPNetwork
-from policylint.whatif.observed import ObservationError, ObservedPath, collapse, parse_asn
+from policylint.whatif.observed import AS_SET, Day, ObservationError, Route, collapse, parse_asn
 
 _BGPDUMP = ("TABLE_DUMP", "TABLE_DUMP2", "BGP4MP", "BGP4MP_ET")
+_CHUNK = 1 << 23  # characters of lines read at a time
 
 
-def _lines(name: str) -> Iterator[str]:
+def _chunks(name: str) -> Iterator[list[str]]:
+    """The file's lines (universal newlines, undecodable bytes replaced), a few megabytes at a time."""
     try:
         with open(name, "rb") as f:
             magic = f.read(3)
@@ -37,7 +42,8 @@ def _lines(name: str) -> Iterator[str]:
             bz2.open if magic.startswith(b"BZh") else gzip.open if magic.startswith(b"\x1f\x8b") else open
         )
         with opener(name, "rt", encoding="utf-8", errors="replace") as stream:
-            yield from stream
+            while lines := stream.readlines(_CHUNK):
+                yield lines
     except OSError as exc:
         raise ObservationError(f"{name}: {exc.strerror or exc}") from None
     except (EOFError, ValueError) as exc:
@@ -52,27 +58,77 @@ def as_path(text: str) -> tuple[int, ...] | None:
     return collapse(parse_asn(t) for t in tokens)
 
 
-def read(name: str) -> tuple[list[ObservedPath], int]:
-    """(announcements and withdrawals, number of AS_SET paths skipped)."""
-    out: list[ObservedPath] = []
-    skipped = 0
-    for n, raw in enumerate(_lines(name), 1):
+Reading = tuple[Route, int] | str | None  # (route, its Day slot), AS_SET, or None for no route
+
+
+@dataclass(slots=True)
+class Seen:
+    """Readings of the lines seen so far, by everything but their timestamp, per format."""
+
+    dump: dict[str, Reading] = field(default_factory=dict)  # bgpdump -m: the fields after the time
+    elem: dict[tuple[str, ...], Reading] = field(default_factory=dict)  # bgpreader: all but the time
+
+
+def read(name: str, day: Day) -> None:
+    """Offer every announcement and withdrawal of ``name`` to ``day``, in line order."""
+    seen = Seen()
+    first = 1
+    for lines in _chunks(name):
+        _read_lines(name, lines, first, day, seen)
+        first += len(lines)
+
+
+def _read_lines(name: str, lines: list[str], first: int, day: Day, seen: Seen) -> None:
+    """Any mix of formats, comments and blank lines: the repeat of an earlier line (but for its
+    timestamp) costs a dictionary lookup."""
+    latest = day.latest  # Day.add inlined: this loop is the cost of a day of updates
+    dump, elem = seen.dump, seen.elem
+    records = 0
+    for n, raw in enumerate(lines, first):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line[0] == "#":
             continue
-        f = line.split("|")
-        where = f"{name}:{n}"
+        f = line.split("|", 2)
         try:
-            rec = _bgpdump(f, where) if f[0] in _BGPDUMP else _bgpreader(f, where)
+            if len(f) == 3 and f[0] in _BGPDUMP:
+                ts = f[1]
+                rec = dump.get(f[2], _UNSEEN)
+                if rec is _UNSEEN:
+                    rec = dump[f[2]] = _reading(line.split("|"), day)
+            else:  # bgpreader: the timestamp is the third field
+                g = line.split("|", 3)
+                ts, key = (g[2], (g[0], g[1], g[3])) if len(g) == 4 else ("0", (line,))
+                rec = elem.get(key, _UNSEEN)
+                if rec is _UNSEEN:
+                    rec = elem[key] = _reading(line.split("|"), day)
+            if rec is None:
+                continue
+            time = int(ts) if ts.isdigit() else _time(ts)
         except ValueError as exc:
-            raise ObservationError(f"{where}: {exc}") from None
-        if rec is None:
-            continue
-        if not isinstance(rec, ObservedPath):  # an AS_SET path
-            skipped += 1
-            continue
-        out.append(rec)
-    return out, skipped
+            raise ObservationError(f"{name}:{n}: {exc}") from None
+        if isinstance(rec, tuple):
+            records += 1
+            cur = latest.get(rec[1])
+            if cur is None or time >= cur[0]:
+                latest[rec[1]] = (time, name, n, rec[0])
+        else:
+            day.skipped_as_set += 1
+    day.records += records
+
+
+_UNSEEN = "unseen"
+
+
+def _reading(f: list[str], day: Day) -> Reading:
+    rec = _bgpdump(f) if f[0] in _BGPDUMP else _bgpreader(f)
+    return (rec, day.slot(rec)) if isinstance(rec, Route) else rec
+
+
+def _time(text: str) -> int:
+    try:
+        return int(float(text))
+    except (ValueError, OverflowError):  # "x", "nan", "inf"
+        raise ValueError(f"bad timestamp {text!r}") from None
 
 
 @lru_cache(maxsize=1 << 16)  # a day of updates repeats a few prefixes and paths many times
@@ -94,13 +150,7 @@ def _path(text: str) -> tuple[int, ...] | None:
     return got
 
 
-def _record(  # noqa: PLR0917
-    where: str, time: str, peer: str, asn: str, prefix: str, path: str | None, comms: str = ""
-) -> ObservedPath | str:
-    try:
-        ts = int(time) if time.isdigit() else int(float(time))
-    except ValueError:
-        raise ValueError(f"bad timestamp {time!r}") from None
+def _record(peer: str, asn: str, prefix: str, path: str | None, comms: str = "") -> Route | str:
     net = _net(prefix)
     try:
         monitor = int(asn) if asn.isdigit() and len(asn) < 10 else parse_asn(asn)
@@ -110,16 +160,16 @@ def _record(  # noqa: PLR0917
     if path is not None:
         got = _path(path)
         if got is None:
-            return "as_set"
+            return AS_SET
         hops = got
-    return ObservedPath(where, ts, monitor, peer, net, hops, _communities(comms) if comms else ())
+    return Route(monitor, peer, net, hops, _communities(comms) if comms else ())
 
 
 def _communities(text: str) -> tuple[str, ...]:
     return tuple(t for t in text.split() if ":" in t)
 
 
-def _bgpdump(f: list[str], where: str) -> ObservedPath | str | None:
+def _bgpdump(f: list[str]) -> Route | str | None:
     if len(f) < 3:
         raise ValueError("expected TYPE|TIME|KIND|... (bgpdump -m)")
     kind = f[2]
@@ -128,15 +178,15 @@ def _bgpdump(f: list[str], where: str) -> ObservedPath | str | None:
     if kind in ("A", "B"):
         if len(f) < 7:
             raise ValueError(f"a bgpdump -m {kind} record needs at least 7 fields, found {len(f)}")
-        return _record(where, f[1], f[3], f[4], f[5], f[6], f[11] if len(f) > 11 else "")
+        return _record(f[3], f[4], f[5], f[6], f[11] if len(f) > 11 else "")
     if kind == "W":
         if len(f) < 6:
             raise ValueError(f"a bgpdump -m withdrawal needs 6 fields, found {len(f)}")
-        return _record(where, f[1], f[3], f[4], f[5], None)
+        return _record(f[3], f[4], f[5], None)
     raise ValueError(f"unknown bgpdump -m record kind {kind!r} (expected A, B, W or STATE)")
 
 
-def _bgpreader(f: list[str], where: str) -> ObservedPath | str | None:
+def _bgpreader(f: list[str]) -> Route | str | None:
     if len(f) < 2 or f[0] not in ("U", "R", "B", "E", "S"):
         raise ValueError(
             f"not a route record: expected bgpdump -m (TABLE_DUMP2|... or BGP4MP|...) or bgpreader "
@@ -151,5 +201,5 @@ def _bgpreader(f: list[str], where: str) -> ObservedPath | str | None:
     if len(f) < need:
         raise ValueError(f"a bgpreader {kind} element needs at least {need} fields, found {len(f)}")
     if kind == "W":
-        return _record(where, f[2], f[8], f[7], f[9], None)
-    return _record(where, f[2], f[8], f[7], f[9], f[11], f[13] if len(f) > 13 else "")
+        return _record(f[8], f[7], f[9], None)
+    return _record(f[8], f[7], f[9], f[11], f[13] if len(f) > 13 else "")

@@ -1,0 +1,102 @@
+"""A cache of file readings for ``--observed-paths``, keyed by the file's bytes and the reader code.
+
+Operators compare several proposed changes against the same day of route-collector data; decoding
+it (MRT above all) is then done once.  An entry is a small JSON document: the latest record per
+(monitor, peer, prefix) of the file, and its record counts, so it can never be stale: other bytes
+or another reader give another key.  It lives in the policylint cache directory
+(:func:`policylint.cachedir.cache_dir`).  A cache that cannot be read or written is never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from policylint import __version__
+from policylint.cachedir import cache_dir
+from policylint.model import IPNetwork
+from policylint.whatif.observed import FileDay, Route
+
+_FORMAT = 1
+_READERS = ("observed.py", "observed_text.py", "observed_mrt.py")
+
+
+@cache
+def _reader_fingerprint(mrt: bool) -> bytes:
+    here = Path(__file__).parent
+    h = hashlib.sha256(f"{_FORMAT}:{__version__}".encode())
+    if mrt:
+        import mrtparse
+
+        h.update(f"mrtparse {getattr(mrtparse, '__version__', '?')}".encode())
+    for name in _READERS:
+        h.update((here / name).read_bytes())
+    return h.digest()
+
+
+def key(name: str, mrt: bool) -> str | None:
+    """The cache key of the file's current bytes; None when it cannot be read (the reader says why)."""
+    try:
+        with open(name, "rb") as f:
+            h = hashlib.sha256(_reader_fingerprint(mrt))
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _path(key: str) -> Path:
+    return cache_dir() / f"observed-{key}.json"
+
+
+def get(key: str) -> FileDay | None:
+    try:
+        doc = json.loads(_path(key).read_bytes())
+        entries = tuple(
+            (int(t), w if isinstance(w, str) else int(w), Route(int(m), str(p), _net(n), tuple(a), tuple(c)))
+            for t, w, m, p, n, a, c in doc["entries"]
+        )
+        return FileDay(entries, int(doc["records"]), int(doc["skipped_as_set"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+_NETS: dict[str, IPNetwork] = {}
+
+
+def _net(text: str) -> IPNetwork:
+    net = _NETS.get(text)
+    if net is None:
+        net = _NETS[text] = ipaddress.ip_network(text)
+    return net
+
+
+def put(key: str, file: FileDay) -> None:
+    """Write atomically (a concurrent reader sees the old entry or the new one, never half)."""
+    doc = {
+        "records": file.records,
+        "skipped_as_set": file.skipped_as_set,
+        "entries": [
+            [t, w, r.monitor, r.peer, str(r.prefix), list(r.path), list(r.communities)]
+            for t, w, r in file.entries
+        ],
+    }
+    target = _path(key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".observed-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(json.dumps(doc, separators=(",", ":")))  # one write: json.dump writes per token
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
