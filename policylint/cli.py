@@ -630,7 +630,10 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
         typer.Option(
             "--observed-paths",
             metavar="FILE",
-            help="Route-collector paths to the service now: MRT, bgpdump -m or bgpreader text (repeatable).",
+            help=(
+                "Route-collector paths to the service now: MRT, bgpdump -m or bgpreader text; "
+                "a directory or a quoted glob pattern for many files (repeatable)."
+            ),
         ),
     ] = None,
     measured_catchment: Annotated[

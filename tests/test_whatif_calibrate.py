@@ -167,6 +167,34 @@ def test_mrt_observations_give_the_same_answer(tmp_path: Path) -> None:
     assert a["services"] == b["services"]
 
 
+def test_observed_paths_directory_and_pattern(tmp_path: Path) -> None:
+    """A day of collector files: a directory (its files, by name) or a quoted glob pattern."""
+    base, topo = _world(tmp_path)
+    day = tmp_path / "day"
+    day.mkdir()
+    (day / "updates.0000.txt").write_text(OBSERVED)
+    (day / "updates.0005.mrt").write_bytes(
+        rib_dump([Route("192.0.2.30", 30, "10.99.0.0/23", (30, 10, 64500))])
+    )
+    (day / ".hidden").write_text("not a route record\n")
+    (day / "sub").mkdir()
+    one = _json(str(base), "--topology", str(topo), "--observed-paths", str(day / "updates.0000.txt"))
+    for given in (str(day), str(day / "updates.*")):
+        doc = _json(str(base), "--topology", str(topo), "--observed-paths", given)
+        assert doc["services"] == one["services"]  # the MRT file holds the same route
+        assert doc["calibration"]["observed_paths"] == [
+            str(day / "updates.0000.txt"),
+            str(day / "updates.0005.mrt"),
+        ]
+        assert doc["calibration"]["paths"]["records"] == one["calibration"]["paths"]["records"] + 1
+    code, _, err = _whatif(str(base), "--topology", str(topo), "--observed-paths", str(day / "rib.*"))
+    assert code == 2 and f"{day / 'rib.*'}: no file matches" in err
+    (day / "updates.0000.txt").unlink()
+    (day / "updates.0005.mrt").unlink()
+    code, _, err = _whatif(str(base), "--topology", str(topo), "--observed-paths", str(day))
+    assert code == 2 and f"{day}: a directory without observation files" in err
+
+
 def test_site_recognition_needs_a_site_map_when_ambiguous(tmp_path: Path) -> None:
     """Both sites behind AS10: a path through 10 cannot tell them apart without a site map."""
     global SITES  # noqa: PLW0603

@@ -141,6 +141,10 @@ def _calibration(args: WhatifArgs) -> Calibration | None:
 def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Backend) -> tuple[int, list[str]]:
     change = _change(args)
     named = _named(args)
+    if args.observed_paths:
+        from policylint.whatif.observed import expand
+
+        args = replace(args, observed_paths=expand(args.observed_paths))
     cal = _calibration(args)
     base = load_config_set(args.base)
     proposed = load_config_set(args.proposed) if args.proposed else base

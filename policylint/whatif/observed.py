@@ -19,7 +19,9 @@ records.
 from __future__ import annotations
 
 import bz2
+import glob
 import gzip
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -179,6 +181,28 @@ def _head(path: str, n: int) -> bytes:
         raise ObservationError(f"{path}: {exc.strerror or exc}") from None
     except (EOFError, ValueError, gzip.BadGzipFile) as exc:
         raise ObservationError(f"{path}: not readable as compressed data ({exc})") from None
+
+
+def expand(given: Sequence[str]) -> tuple[str, ...]:
+    """``--observed-paths`` arguments as files: a file as is; a directory as its files, by name
+    (hidden ones and subdirectories left out); a glob pattern (quoted, for a day of collector files)
+    as the files it matches, by name.  ObservationError when a pattern or directory yields nothing."""
+    out: list[str] = []
+    for g in given:
+        if os.path.isdir(g):
+            names = sorted(n for n in os.listdir(g) if not n.startswith("."))
+            got = [f for f in (os.path.join(g, n) for n in names) if os.path.isfile(f)]
+            if not got:
+                raise ObservationError(f"{g}: a directory without observation files")
+            out += got
+        elif not os.path.exists(g) and any(c in g for c in "*?["):
+            got = sorted(f for f in glob.glob(g) if os.path.isfile(f))
+            if not got:
+                raise ObservationError(f"{g}: no file matches this pattern")
+            out += got
+        else:
+            out.append(g)  # a missing file is reported by the reader
+    return tuple(out)
 
 
 def load_observed(files: Sequence[str]) -> Observations:
