@@ -638,7 +638,9 @@ def whatif_cmd(  # noqa: PLR0917 (typer maps parameters to options)
     ] = None,
     measured_catchment: Annotated[
         str | None,
-        typer.Option("--measured-catchment", metavar="FILE", help="asn,site[,weight] CSV of the base state."),
+        typer.Option(
+            "--measured-catchment", metavar="FILE", help="asn,site[,weight[,prefix]] CSV of the base state."
+        ),
     ] = None,
     site_map: Annotated[
         str | None,

@@ -157,6 +157,21 @@ def test_measured_catchment_anchors_and_headline(tmp_path: Path) -> None:
     )
 
 
+def test_measured_rows_scoped_to_a_prefix(tmp_path: Path) -> None:
+    """A row for the service's prefix is the same measurement as a row for every service; a row for
+    another prefix does not anchor this one."""
+    base, topo = _world(tmp_path)
+    meas = tmp_path / "catchment.csv"
+    args = [str(base), "--topology", str(topo), "--withdraw", "s2", "--measured-catchment", str(meas)]
+    meas.write_text("40,s2\n")
+    everywhere = _json(*args)
+    meas.write_text("40,s2,,10.99.0.0/23\n")
+    assert _json(*args)["services"] == everywhere["services"]
+    assert everywhere["services"][0]["calibration"]["measured_ases"] == 1
+    meas.write_text("40,s2,1,10.99.0.0/23\n40,s1,1\n")  # its prefix's own row wins
+    assert _json(*args)["services"] == everywhere["services"]
+
+
 def test_mrt_observations_give_the_same_answer(tmp_path: Path) -> None:
     base, topo = _world(tmp_path)
     txt, mrt = tmp_path / "rib.txt", tmp_path / "rib.mrt"
@@ -228,6 +243,7 @@ def test_site_recognition_needs_a_site_map_when_ambiguous(tmp_path: Path) -> Non
         ({"obs.txt": "TABLE_DUMP2|1|B|192.0.2.1|30|10.99.0.0/23|30 q 64500|IGP\n"}, "obs.txt:1: bad AS path"),
         ({"m.csv": "40,s2\n41,\n"}, "m.csv:2: empty site name"),
         ({"m.csv": "40,s7\n"}, "m.csv:1: unknown site 's7'"),
+        ({"m.csv": "40,s2\n40,s2,1,192.0.2.0/24\n"}, "m.csv:2: 192.0.2.0/24 is no service's prefix"),
         ({"obs.txt": OBSERVED, "sm.txt": "neighbour 10 s1\n"}, "sm.txt:1: unknown kind 'neighbour'"),
         ({"sm.txt": "neighbor 10 s1\n"}, "--site-map tells the sites of observed paths"),
     ],

@@ -178,17 +178,35 @@ def test_measured_catchment(tmp_path: Path) -> None:
     m = load_measured(str(f))
     assert m.site == {64501: "ams1", 64502: "fra1", 64503: "fra1"}
     assert m.split == 1
-    assert m.where[64502] == f"{f}:4"
+    assert m.where[None, 64502] == f"{f}:4"
     check_sites(["ams1", "fra1"], m, None)
     with pytest.raises(ObservationError, match=rf"^{f}:3: unknown site 'ams1' \(sites: fra1, lon1\)"):
         check_sites(["fra1", "lon1"], m, None)
 
 
+def test_measured_catchment_per_prefix(tmp_path: Path) -> None:
+    """A fourth column scopes a row to the service announcing that prefix; rows without it count for
+    every service, and a scoped row wins for its service."""
+    import ipaddress
+
+    f = tmp_path / "catchment.csv"
+    f.write_text("64501,ams1\n64502,fra1,1\n64502,ams1,1,2001:db8:53::/48\n64503,fra1,,10.99.0.0/23\n")
+    m = load_measured(str(f))
+    v4, v6 = ipaddress.ip_network("10.99.0.0/23"), ipaddress.ip_network("2001:db8:53::/48")
+    assert m.for_prefixes([v4]) == {64501: "ams1", 64502: "fra1", 64503: "fra1"}
+    assert m.for_prefixes([v6]) == {64501: "ams1", 64502: "ams1"}
+    assert m.for_prefixes([ipaddress.ip_network("192.0.2.0/24")]) == {64501: "ams1", 64502: "fra1"}
+    check_sites(["ams1", "fra1"], m, None, prefixes=[v4, v6])
+    with pytest.raises(ObservationError, match=rf"^{f}:3: 2001:db8:53::/48 is no service's prefix"):
+        check_sites(["ams1", "fra1"], m, None, prefixes=[v4])
+
+
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("64501", "expected asn,site[,weight], found 1 fields"),
-        ("64501,ams1,1,2", "found 4 fields"),
+        ("64501", "expected asn,site[,weight[,prefix]], found 1 fields"),
+        ("64501,ams1,1,2,3", "found 5 fields"),
+        ("64501,ams1,1,10.99.0.1/23", "'10.99.0.1/23' is not a prefix"),
         ("x64501,ams1", "is not an AS number"),
         ("64501,,1", "empty site name"),
         ("64501,ams1,heavy", "is not a number"),

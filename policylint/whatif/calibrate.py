@@ -208,7 +208,10 @@ def calibrated_compare(
 ) -> tuple[list[Diff], PathStats | None]:
     topo, backend = inputs.topo, inputs.backend
     services = find_services([base, proposed], inputs.named, skipped)
-    check_sites({s for svc in services for s in svc.sites}, cal.measured, cal.site_map)
+    check_sites(
+        {s for svc in services for s in svc.sites}, cal.measured, cal.site_map,
+        prefixes=[p for svc in services for p in svc.prefixes],
+    )  # fmt: skip
     w = weight_array(topo, inputs.weights, _origin_asns([base, proposed], services))
     obs = cal.observations
     held = list(obs.held) if obs is not None else []
@@ -283,7 +286,7 @@ def _measured(topo: Topology, svc: Service, m: Measured | None) -> dict[int, int
         return {}
     index = {s: i for i, s in enumerate(svc.sites)}
     out = {}
-    for asn, site in m.site.items():
+    for asn, site in m.for_prefixes(svc.prefixes).items():
         i = topo.index(asn)
         if i is not None and site in index:
             out[i] = index[site]

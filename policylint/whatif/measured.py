@@ -1,9 +1,12 @@
 """Measured catchment (``--measured-catchment``) and the site map (``--site-map``), issue 9.
 
-Measured catchment: CSV ``asn,site[,weight]``, one row per client AS and site that served it
-(from per-site query logs, RIPE Atlas, or ``policylint whatif-catchment`` on Verfploeter results).
-An optional header row names the columns; ``#`` starts a comment.  An AS listed with several sites
-is assigned the site with the largest summed weight (weight defaults to 1); the split is counted.
+Measured catchment: CSV ``asn,site[,weight[,prefix]]``, one row per client AS and site that served
+it (from per-site query logs, RIPE Atlas, or ``policylint whatif-catchment`` on Verfploeter
+results).  A row with a prefix is a measurement of the service announcing that prefix only; a row
+without one counts for every service whose sites include its site, and a prefix's own rows win
+over those for its service.  An optional header row names the columns; ``#`` starts a comment.  An
+AS listed with several sites (for one prefix, or without one) is assigned the site with the largest
+summed weight (weight defaults to 1); the split is counted.
 
 Site map: one rule per line, ``KIND VALUE SITE`` separated by blanks or commas:
 
@@ -19,10 +22,12 @@ reported the same way once the sites are known (:func:`check_sites`).
 from __future__ import annotations
 
 import csv
+import ipaddress
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from policylint.model import IPNetwork
 from policylint.whatif.observed import ObservationError, parse_asn
 
 _COMMUNITY = re.compile(r"^\d+:\d+(:\d+)?$")
@@ -33,10 +38,18 @@ SITEMAP_KINDS = ("neighbor", "origin", "community")
 class Measured:
     """The base state as measured: client AS -> site, with where each row came from."""
 
-    site: dict[int, str]
-    where: dict[int, str]  # asn -> "file:line" of its (first) row
+    site: dict[int, str]  # rows without a prefix
+    where: dict[tuple[IPNetwork | None, int], str]  # (prefix, asn) -> "file:line" of its first row
     split: int = 0  # ASes listed with more than one site
     path: str = ""
+    scoped: dict[IPNetwork, dict[int, str]] = field(default_factory=dict)  # rows with a prefix
+
+    def for_prefixes(self, prefixes: Iterable[IPNetwork]) -> dict[int, str]:
+        """Client AS -> site for the service announcing ``prefixes``."""
+        out = dict(self.site)
+        for p in prefixes:
+            out.update(self.scoped.get(p, {}))
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +81,8 @@ def _rows(path: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def load_measured(path: str) -> Measured:
-    votes: dict[int, dict[str, float]] = {}
-    where: dict[int, str] = {}
+    votes: dict[IPNetwork | None, dict[int, dict[str, float]]] = {}
+    where: dict[tuple[IPNetwork | None, int], str] = {}
     first = True
     for n, cells in _rows(path):
         at = f"{path}:{n}"
@@ -77,8 +90,8 @@ def load_measured(path: str) -> Measured:
             first = False
             continue
         first = False
-        if len(cells) not in (2, 3):
-            raise ObservationError(f"{at}: expected asn,site[,weight], found {len(cells)} fields")
+        if not 2 <= len(cells) <= 4:
+            raise ObservationError(f"{at}: expected asn,site[,weight[,prefix]], found {len(cells)} fields")
         try:
             asn = parse_asn(cells[0].upper().removeprefix("AS"))
         except ValueError:
@@ -86,18 +99,28 @@ def load_measured(path: str) -> Measured:
         if not cells[1]:
             raise ObservationError(f"{at}: empty site name")
         weight = 1.0
-        if len(cells) == 3 and cells[2]:
+        if len(cells) >= 3 and cells[2]:
             try:
                 weight = float(cells[2])
             except ValueError:
                 raise ObservationError(f"{at}: weight {cells[2]!r} is not a number") from None
             if not weight >= 0 or weight == float("inf"):
                 raise ObservationError(f"{at}: weight {cells[2]!r} must be a finite number >= 0")
-        votes.setdefault(asn, {})
-        votes[asn][cells[1]] = votes[asn].get(cells[1], 0.0) + weight
-        where.setdefault(asn, at)
-    site = {asn: max(sorted(v), key=lambda s: v[s]) for asn, v in votes.items()}
-    return Measured(site, where, sum(1 for v in votes.values() if len(v) > 1), path)
+        prefix: IPNetwork | None = None
+        if len(cells) == 4 and cells[3]:
+            try:
+                prefix = ipaddress.ip_network(cells[3])
+            except ValueError:
+                raise ObservationError(f"{at}: {cells[3]!r} is not a prefix") from None
+        per = votes.setdefault(prefix, {}).setdefault(asn, {})
+        per[cells[1]] = per.get(cells[1], 0.0) + weight
+        where.setdefault((prefix, asn), at)
+    sites = {
+        p: {asn: max(sorted(v), key=lambda s: v[s]) for asn, v in table.items()} for p, table in votes.items()
+    }
+    split = sum(1 for table in votes.values() for v in table.values() if len(v) > 1)
+    scoped = {p: t for p, t in sites.items() if p is not None}
+    return Measured(sites.get(None, {}), where, split, path, scoped)
 
 
 def load_site_map(path: str) -> SiteMap:
@@ -144,14 +167,25 @@ def load_site_map(path: str) -> SiteMap:
     )
 
 
-def check_sites(known: Iterable[str], measured: Measured | None, site_map: SiteMap | None) -> None:
-    """Every site named in the inputs must be a site of the service (``file:line`` otherwise)."""
+def check_sites(
+    known: Iterable[str],
+    measured: Measured | None,
+    site_map: SiteMap | None,
+    *,
+    prefixes: Iterable[IPNetwork] = (),
+) -> None:
+    """Every site named in the inputs must be a site of the service, and every prefix of the
+    measured catchment one of the services' ``prefixes`` (``file:line`` otherwise)."""
     names = set(known)
     listing = ", ".join(sorted(names)) or "none"
     if measured is not None:
-        for asn, site in sorted(measured.site.items()):
+        announced = set(prefixes)
+        for (prefix, asn), at in sorted(measured.where.items(), key=lambda kv: kv[1]):
+            if prefix is not None and prefix not in announced:
+                raise ObservationError(f"{at}: {prefix} is no service's prefix")
+            site = measured.site[asn] if prefix is None else measured.scoped[prefix][asn]
             if site not in names:
-                raise ObservationError(f"{measured.where[asn]}: unknown site {site!r} (sites: {listing})")
+                raise ObservationError(f"{at}: unknown site {site!r} (sites: {listing})")
     if site_map is not None:
         for site, at in site_map.sites():
             if site not in names:
