@@ -27,16 +27,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from policylint.model import IPNetwork, RpkiState
+from policylint.model import IPNetwork
 from policylint.whatif.adjacency import adjacency
 from policylint.whatif.propagate import (
     CUSTOMER,
-    LEARNED,
     NONE,
     PEER,
     PROVIDER,
     Catchment,
     Seed,
+    SeedTable,
     Settings,
     edge_positions,
 )
@@ -129,33 +129,13 @@ class Engine:
         self.topo, self.prefix, self.n, self.m, self.ov = topo, prefix, n, n + 1, ov
         self.adj = adjacency(topo)
         self._uasn = topo.asns.astype(np.uint64)
-        self.rov = np.zeros(n, np.bool_)
-        for asn in settings.rov_ases:
-            i = topo.index(asn)
-            if i is not None:
-                self.rov[i] = True
-        self.nseeds = max(len(seeds), 1)
-        rows, poisoned = [], []
-        for k, s in enumerate(seeds):
-            for asn in set(s.path):
-                i = topo.index(asn)
-                if i is not None:
-                    poisoned.append(i * self.nseeds + k)
-            d = topo.index(s.neighbor)
-            invalid = bool(
-                settings.validator is not None
-                and s.path
-                and settings.validator.state(prefix, s.path[-1]) is RpkiState.INVALID
-            )
-            rows.append((-1 if d is None else d, LEARNED[s.learned_as], len(s.path), s.path[0], s.site, k,
-                         not s.no_export, invalid))  # fmt: skip
-        a = np.asarray([r[:6] for r in rows], dtype=np.int64).reshape(-1, 6)
-        self.s_dst, self.s_cls, self.s_len, self.s_nbr, self.s_site, self.s_k = (a[:, j] for j in range(6))
-        self.s_exp = np.asarray([r[6] for r in rows], dtype=np.bool_)
-        self.s_inv = np.asarray([r[7] for r in rows], dtype=np.bool_)
-        self.poisoned = np.unique(np.asarray(poisoned, dtype=np.int64))
+        self.t = t = SeedTable.build(topo, prefix, seeds, settings)
         self.on_seed_path = np.zeros(n, np.bool_)  # only these ASes can be poisoned
-        self.on_seed_path[self.poisoned // self.nseeds] = True
+        self.on_seed_path[t.poisoned // t.nseeds] = True
+        self.seed_dst = np.full(t.nseeds, -1, np.int64)  # by seed index: receiver (-1: not in topology)
+        self.seed_dst[t.k] = t.dst
+        self.seed_len = np.zeros(t.nseeds, np.int64)
+        self.seed_len[t.k] = t.length
         self.allow = np.asarray(sorted(r * self.m + s for r, s in ov.allow), dtype=np.int64)
         self.prefer, self.sticky = _keys(ov.prefer, self.m), _keys(ov.sticky, self.m)
         self.pin_hop = np.full(n, NO_PIN, np.int64)
@@ -175,8 +155,8 @@ class Engine:
         seed = np.where(reached, cat.seed, -1)
         k = np.maximum(seed, 0)
         own = np.zeros(n, np.bool_)
-        if self.s_dst.size:
-            own = reached & (self.s_dst[k] == np.arange(n)) & (cat.length == self.s_len[k])
+        if self.t.k.size:
+            own = reached & (self.seed_dst[k] == np.arange(n)) & (cat.length == self.seed_len[k])
         hop = np.where(own, SEED_HOP, np.searchsorted(self.topo.asns, cat.nbr))
         hop = np.where(reached, hop, SEED_HOP)
         st = RouteState(
@@ -210,10 +190,10 @@ class Engine:
         if self.allow.size:
             need = np.flatnonzero(keep & ~valley)
             valley[need] = np.isin(dst[need] * self.m + src[need], self.allow)
-        keep &= valley & ~(self.rov[dst] & st.invalid[src])
-        if self.poisoned.size:
+        keep &= valley & ~(self.t.rov[dst] & st.invalid[src])
+        if self.t.poisoned.size:
             maybe = np.flatnonzero(keep & self.on_seed_path[dst])
-            keep[maybe] = ~np.isin(dst[maybe] * self.nseeds + st.seed[src[maybe]], self.poisoned)
+            keep[maybe] = ~self.t.dropped(dst[maybe], st.seed[src[maybe]], st.invalid[src[maybe]])
         dst, src, cls = dst[keep], src[keep], cls[keep]
         loop = np.zeros(dst.shape[0], np.bool_)
         cur = src.copy()
@@ -235,19 +215,14 @@ class Engine:
         )  # fmt: skip
 
     def _seed_cands(self, in_r: BoolArray) -> _Cands:
-        sel = (
-            (self.s_dst >= 0) & in_r[np.maximum(self.s_dst, 0)] if self.s_dst.size else np.zeros(0, np.bool_)
-        )
-        dst, k = self.s_dst[sel], self.s_k[sel]
-        keep = ~(self.rov[dst] & self.s_inv[sel])
-        if self.poisoned.size:
-            keep &= ~np.isin(dst * self.nseeds + k, self.poisoned)
-        idx = np.flatnonzero(sel)[keep]
-        dst, k = self.s_dst[idx], self.s_k[idx]
+        t = self.t
+        sel = in_r[t.dst]
+        idx = np.flatnonzero(sel)[~t.dropped(t.dst[sel], t.k[sel], t.invalid[sel])]
+        dst, k = t.dst[idx], t.k[idx]
         return _Cands(
-            dst, self.s_cls[idx], self.s_len[idx], np.full(idx.shape[0], SEED_HOP, np.int64), self.s_nbr[idx],
-            self.s_site[idx], np.left_shift(np.int64(1), self.s_site[idx]), k, self.s_exp[idx],
-            self.s_inv[idx], (k.astype(np.uint64) + np.uint64(1)) * _Q + self._uasn[dst],
+            dst, t.cls[idx], t.length[idx], np.full(idx.shape[0], SEED_HOP, np.int64), t.nbr[idx],
+            t.site[idx], np.left_shift(np.int64(1), t.site[idx]), k, t.exp[idx],
+            t.invalid[idx], (k.astype(np.uint64) + np.uint64(1)) * _Q + self._uasn[dst],
         )  # fmt: skip
 
     def candidates(self, st: RouteState, rows: IntArray) -> _Cands:

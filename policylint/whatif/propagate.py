@@ -115,6 +115,68 @@ class _Cands:
         return _Cands(*(np.concatenate([getattr(p, f) for p in parts]) for f in _Cands.__slots__))
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class SeedTable:
+    """The sites' announcements as arrays (one row per seed whose neighbor is in the topology), with
+    the ASes that drop RPKI-invalid routes and the loop check of the seeds' own paths: what the plain
+    propagation and the override engine (:mod:`policylint.whatif.overrides`) both start from."""
+
+    dst: IntArray  # the receiving AS index
+    cls: IntArray  # the class of the route at the receiver
+    length: IntArray
+    nbr: IntArray  # the ASN the receiver hears it from (the path's first ASN)
+    site: IntArray
+    k: IntArray  # the seed's index in the list given
+    exp: BoolArray  # exportable onward (no NO_EXPORT)
+    invalid: BoolArray  # RPKI-invalid (with a validator)
+    rov: BoolArray  # per AS index: drops RPKI-invalid routes
+    poisoned: IntArray  # AS index * nseeds + seed, for every AS on a seed's path (it drops that route)
+    nseeds: int
+    notes: tuple[str, ...]
+
+    @classmethod
+    def build(cls, topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Settings) -> SeedTable:
+        n = topo.size
+        rov = np.zeros(n, np.bool_)
+        for asn in settings.rov_ases:
+            i = topo.index(asn)
+            if i is not None:
+                rov[i] = True
+        nseeds = max(len(seeds), 1)
+        poisoned: list[int] = []
+        rows: list[tuple[int, int, int, int, int, int]] = []
+        flags: list[tuple[bool, bool]] = []
+        notes: list[str] = []
+        for k, s in enumerate(seeds):
+            for asn in set(s.path):
+                i = topo.index(asn)
+                if i is not None:
+                    poisoned.append(i * nseeds + k)
+            dst = topo.index(s.neighbor)
+            if dst is None:
+                notes.append(f"AS{s.neighbor} is not in the topology: the announcement to it goes nowhere")
+                continue
+            invalid = False
+            if settings.validator is not None and s.path:
+                invalid = settings.validator.state(prefix, s.path[-1]) is RpkiState.INVALID
+            rows.append((dst, LEARNED[s.learned_as], len(s.path), s.path[0] if s.path else 0, s.site, k))
+            flags.append((not s.no_export, invalid))
+        a = np.asarray(rows, dtype=np.int64).reshape(-1, 6)
+        f = np.asarray(flags, dtype=np.bool_).reshape(-1, 2)
+        return cls(
+            a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4], a[:, 5], f[:, 0], f[:, 1], rov,
+            np.unique(np.asarray(poisoned, dtype=np.int64)), nseeds, tuple(dict.fromkeys(notes)),
+        )  # fmt: skip
+
+    def dropped(self, dst: IntArray, seed: IntArray, invalid: BoolArray) -> BoolArray:
+        """Routes (receiver, seed, invalid) that the receiver drops: its own AS on the seed's path, or
+        RPKI-invalid at an ROV AS."""
+        out = self.rov[dst] & invalid
+        if self.poisoned.size:
+            out |= np.isin(dst * self.nseeds + seed, self.poisoned)
+        return out
+
+
 def edge_positions(ptr: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
     """For the CSR rows ``rows``: (each row repeated once per edge, the edges' positions in the CSR)."""
     starts = ptr[rows]
@@ -145,48 +207,22 @@ class _Run:
             exp=np.zeros(n, np.bool_),
             invalid=np.zeros(n, np.bool_),
         )
-        self.rov = np.zeros(n, np.bool_)
-        for asn in settings.rov_ases:
-            i = topo.index(asn)
-            if i is not None:
-                self.rov[i] = True
-        self.nseeds = max(len(seeds), 1)
-        poisoned: list[int] = []
-        rows: list[tuple[int, int, int, int, int, int, bool, bool]] = []
-        self.notes: list[str] = []
-        for k, s in enumerate(seeds):
-            for asn in set(s.path):
-                i = topo.index(asn)
-                if i is not None:
-                    poisoned.append(i * self.nseeds + k)
-            dst = topo.index(s.neighbor)
-            if dst is None:
-                self.notes.append(
-                    f"AS{s.neighbor} is not in the topology: the announcement to it goes nowhere"
-                )
-                continue
-            invalid = False
-            if settings.validator is not None and s.path:
-                invalid = settings.validator.state(prefix, s.path[-1]) is RpkiState.INVALID
-            cls = LEARNED[s.learned_as]
-            rows.append(
-                (cls, dst, len(s.path), s.path[0] if s.path else 0, s.site, k, not s.no_export, invalid)
-            )
-        self.poisoned = np.unique(np.asarray(poisoned, dtype=np.int64))
-        self.seed_rows = rows
+        self.t = SeedTable.build(topo, prefix, seeds, settings)
 
     def seeds(self, cls: int, length: int | None = None) -> _Cands:
-        rows = [r for r in self.seed_rows if r[0] == cls and (length is None or r[2] == length)]
-        a = np.asarray([r[1:6] for r in rows], dtype=np.int64).reshape(-1, 5)
+        t = self.t
+        sel = t.cls == cls
+        if length is not None:
+            sel &= t.length == length
         return _Cands(
-            dst=a[:, 0],
-            length=a[:, 1],
-            nbr=a[:, 2],
-            site=a[:, 3],
-            mask=np.left_shift(np.int64(1), a[:, 3]),
-            seed=a[:, 4],
-            exp=np.asarray([r[6] for r in rows], dtype=np.bool_),
-            invalid=np.asarray([r[7] for r in rows], dtype=np.bool_),
+            dst=t.dst[sel],
+            length=t.length[sel],
+            nbr=t.nbr[sel],
+            site=t.site[sel],
+            mask=np.left_shift(np.int64(1), t.site[sel]),
+            seed=t.k[sel],
+            exp=t.exp[sel],
+            invalid=t.invalid[sel],
         )
 
     def offers(self, csr: Csr, frontier: IntArray) -> _Cands:
@@ -207,10 +243,7 @@ class _Run:
     def settle(self, c: _Cands, cls: int) -> IntArray:
         """Each unsettled AS takes its best candidate (shortest, then lowest neighbor ASN)."""
         st = self.st
-        keep = ~st.fin[c.dst]
-        if self.poisoned.size:
-            keep &= ~np.isin(c.dst * self.nseeds + c.seed, self.poisoned)
-        keep &= ~(self.rov[c.dst] & c.invalid)
+        keep = ~st.fin[c.dst] & ~self.t.dropped(c.dst, c.seed, c.invalid)
         if not keep.all():
             c = _Cands(*(getattr(c, f)[keep] for f in _Cands.__slots__))
         if c.dst.size == 0:
@@ -238,7 +271,7 @@ class _Run:
     def run(self) -> None:
         st, topo = self.st, self.topo
         # 1. customer routes climb to providers, one AS-path length at a time
-        lengths = [r[2] for r in self.seed_rows if r[0] == CUSTOMER]
+        lengths = self.t.length[self.t.cls == CUSTOMER].tolist()
         if lengths:
             level, last = min(lengths), max(lengths)
             frontier = np.zeros(0, np.int64)
@@ -251,7 +284,7 @@ class _Run:
         holders = np.flatnonzero(st.fin & (st.cls == CUSTOMER) & st.exp)
         self.settle(_Cands.cat([self.offers(topo.peers, holders), self.seeds(PEER)]), PEER)
         # 3. everything flows down to customers, one length at a time
-        pending = [r[2] for r in self.seed_rows if r[0] == PROVIDER]
+        pending = self.t.length[self.t.cls == PROVIDER].tolist()
         known = st.length[st.fin]
         starts = [p - 1 for p in pending] + ([int(known.min())] if known.size else [])
         if not starts:
@@ -286,5 +319,5 @@ def propagate(topo: Topology, prefix: IPNetwork, seeds: list[Seed], settings: Se
     run = _Run(topo, prefix, seeds, settings)
     run.run()
     st = run.st
-    notes += tuple(dict.fromkeys(run.notes))
+    notes += run.t.notes
     return Catchment(prefix, st.site, st.mask, st.cls, st.length, notes, st.nbr, st.seed, st.exp, st.invalid)
