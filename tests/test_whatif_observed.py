@@ -328,6 +328,29 @@ def test_fuzzed_mrt_never_crashes(tmp_path: Path, at: int, junk: bytes) -> None:
         assert str(exc).startswith(str(f))
 
 
+def _extended(record: bytes, usec: int) -> bytes:
+    """A BGP4MP record as BGP4MP_ET: microseconds after the header, counted in the length."""
+    import struct
+
+    ts, _, subtype, length = struct.unpack("!IHHI", record[:12])
+    return struct.pack("!IHHII", ts, 17, subtype, length + 4, usec) + record[12:]
+
+
+def test_extended_timestamp_records(tmp_path: Path) -> None:
+    """BGP4MP_ET: the microseconds are part of the time, not of the content (repeats decode once)."""
+    m = tmp_path / "et.mrt"
+    m.write_bytes(
+        _extended(update(ROUTES[0], 100), 5) + _extended(update(ROUTES[0], 100), 7)
+        + _extended(update(ROUTES[1], 90), 1)
+    )  # fmt: skip
+    obs = load_observed([str(m)])
+    assert obs.records == 3
+    assert [(p.monitor, p.time, p.where) for p in obs.held] == [
+        (64501, 100, f"{m}: record 2"),
+        (64502, 90, f"{m}: record 3"),
+    ]
+
+
 def test_file_readings_are_cached_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A second load of the same bytes reads the cache (the readers are not called) and gives the
     same observations under the new file name; other bytes miss; a corrupt entry is re-read."""
