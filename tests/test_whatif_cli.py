@@ -262,3 +262,23 @@ def test_golden_reports(name: str, args: list[str], monkeypatch: pytest.MonkeyPa
         path.write_text(out, encoding="utf-8")
     assert path.exists(), f"{path} missing: run with POLICYLINT_UPDATE_GOLDEN=1"
     assert out == path.read_text(encoding="utf-8"), f"{name} differs (POLICYLINT_UPDATE_GOLDEN=1 updates it)"
+
+
+def test_samples_observed_paths_calibrate_the_withdrawal() -> None:
+    """samples/observed: a day of collector records.  AS65540's path shows its provider AS64498 on
+    TRANSIT-C (sin1), where the plain model has both at nyc1 via TRANSIT-A (a tie it breaks by the
+    lower ASN); so withdrawing nyc1 does not move them, and 12 points less traffic moves."""
+    doc = as_json(
+        str(SAMPLES), "--withdraw", "nyc1", "--per-as", "--observed-paths", str(SAMPLES / "observed")
+    )
+    paths = doc["calibration"]["paths"]
+    assert (paths["records"], paths["current"], paths["used"], paths["unrecognised"]) == (8, 5, 5, 0)
+    v4 = service(doc, "192.0.2.0/24")
+    cal = v4["calibration"]
+    assert cal["model_moved"] == {"ases": 8, "weight": 46.5}
+    assert v4["moves"] == [{"from": "nyc1", "to": "sin1", "ases": 6, "weight": 34.5}]
+    assert (cal["observed_paths"], cal["pinned_ases"]) == (4, 9)
+    rows = {r["asn"]: r for r in v4["per_as"]}
+    assert (rows[64498]["before"], rows[64498]["after"], rows[64498]["basis"]) == ("sin1", "sin1", "observed")
+    assert (rows[65539]["before"], rows[65539]["after"], rows[65539]["basis"]) == ("nyc1", "sin1", "observed")
+    assert rows[64513]["basis"] == "model"
