@@ -17,15 +17,13 @@ is linted as if there were no cache.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from policylint import __version__
-from policylint.cachedir import cache_dir
+from policylint.cachedir import cache_dir, write_atomic
 from policylint.checks.base import Check
 from policylint.options import Options
 
@@ -85,12 +83,4 @@ class Cache:
         return entry
 
     def put(self, key: str, value: object) -> None:
-        target = self._file(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except OSError:  # a read-only or full disk must not fail the lint
-            return
+        write_atomic(self._file(key), lambda fh: pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL))

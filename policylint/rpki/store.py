@@ -10,14 +10,12 @@ written is ignored: it only ever costs time, never correctness.
 from __future__ import annotations
 
 import json
-import os
 import struct
-import tempfile
 from array import array
 from pathlib import Path
 from typing import Any
 
-from policylint.cachedir import cache_dir
+from policylint.cachedir import cache_dir, write_atomic
 from policylint.rpki.index import Family, VrpIndex
 
 MAGIC = b"PLVRPIX\x02"  # bump the last byte whenever the layout or the index semantics change
@@ -105,16 +103,5 @@ def load_cached(key: str) -> VrpIndex | None:
 
 def save_cached(key: str, index: VrpIndex) -> None:
     """Write atomically (a concurrent reader sees the old file or the new one, never half)."""
-    target = cache_path(key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".vrps-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(dumps(index))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return
+    data = dumps(index)
+    write_atomic(cache_path(key), lambda fh: fh.write(data), ".vrps-")

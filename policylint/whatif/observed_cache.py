@@ -12,13 +12,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import os
-import tempfile
 from functools import cache
 from pathlib import Path
 
 from policylint import __version__
-from policylint.cachedir import cache_dir
+from policylint.cachedir import cache_dir, write_atomic
 from policylint.model import IPNetwork
 from policylint.whatif.observed import FileDay, Route
 
@@ -87,16 +85,5 @@ def put(key: str, file: FileDay) -> None:
             for t, w, r in file.entries
         ],
     }
-    target = _path(key)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".observed-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(json.dumps(doc, separators=(",", ":")))  # one write: json.dump writes per token
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return
+    data = json.dumps(doc, separators=(",", ":")).encode()
+    write_atomic(_path(key), lambda fh: fh.write(data), ".observed-")

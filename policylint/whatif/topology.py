@@ -16,15 +16,13 @@ from __future__ import annotations
 import bz2
 import gzip
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from policylint.cachedir import cache_dir
+from policylint.cachedir import cache_dir, write_atomic
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -249,14 +247,7 @@ def _store(file: Path, t: Topology) -> None:
         "peer_mlp": t.peer_mlp,
         "links": np.asarray(t.links, dtype=np.int64),
     }
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy stubs: the keywords clash with allow_pickle
-        os.replace(tmp, file)
-    except OSError:
-        return  # a read-only home only costs the next run a re-parse
+    write_atomic(file, lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]  # numpy stubs: the keywords clash with allow_pickle
 
 
 def load_topology(path: str, *, use_cache: bool = True) -> Topology:
