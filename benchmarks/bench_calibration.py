@@ -172,11 +172,15 @@ def main() -> None:
     assert c is not None and stats is not None
     row("what-if, calibrated (all of the above)", f"{t_whole:.3f} s",
         f"{c.preferences:,} prefs, {c.tie_preferences:,} ties")  # fmt: skip
-    load_cal = t_text + t_facts + t_learn
+    calibrate = t_facts + t_learn
     props = plain_time + t_plain_a + t_cal + t_cal_a
-    print(f"\nload (text, reduced to the held routes) + calibrate (facts, learning): {load_cal:.3f} s, "
-          f"beside one plain propagation {plain_time:.3f} s and the calibrated what-if's four propagations "
-          f"{props:.3f} s (plain base and proposed, calibrated base and proposed)")  # fmt: skip
+    print(f"\ncalibrating (facts, learning) {calibrate:.3f} s; the calibrated what-if's four propagations "
+          f"(plain base and proposed, calibrated base and proposed) {props:.3f} s; one plain propagation "
+          f"{plain_time:.3f} s")  # fmt: skip
+    for what, load in (("text, cold", t_text), ("MRT, cold", t_mrt), ("MRT, cached reading", t_warm)):
+        total = load + calibrate
+        print(f"load ({what}) + calibrate: {total:.3f} s = {total / props:.2f} x the four propagations, "
+              f"{total / plain_time:.1f} x one")  # fmt: skip
     print(f"calibrated what-if minus plain what-if: {t_whole - t_plain:.3f} s")
     obs_w, inf_w, mod_w = diffs[0].moved_by_basis()
     n, w = diffs[0].moved()

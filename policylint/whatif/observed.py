@@ -227,8 +227,13 @@ def load_observed(files: Sequence[str]) -> Observations:
 
 def read_file(name: str, mrt: bool) -> FileDay:
     """One file's reading, without the cache."""
-    from policylint.whatif import observed_mrt, observed_text
-
     day = Day()
-    (observed_mrt.read if mrt else observed_text.read)(name, day)
+    if mrt:  # mrtparse is imported only for MRT input
+        from policylint.whatif import observed_mrt
+
+        observed_mrt.read(name, day)
+    else:
+        from policylint.whatif import observed_text
+
+        observed_text.read(name, day)
     return day.summary()
