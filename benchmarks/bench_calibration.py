@@ -10,6 +10,9 @@ Input: the CAIDA serial-2 graph of 2025-09-01 from ``$POLICYLINT_SHARED/data/cai
 AS64500 192.0.2.0/24 (tokyo, amsterdam, newyork); the proposed change adds three prepends toward
 AS2914 at tokyo.
 
+``--table N`` makes the files raw collector files: N records about other prefixes (100.x.y.0/24)
+follow each record about ours; they are skipped, MRT ones without being decoded.
+
 Synthetic observations: a "true" Internet where a share of ASes (``--breakers``, default 3%) prefers
 one of its providers or peers above all (a local-preference override, breaking Gao-Rexford) is
 propagated with the override engine; ``--monitors`` ASes with a route are picked at random
@@ -65,6 +68,10 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=20, help="update records per monitor over the day")
     ap.add_argument("--breakers", type=float, default=0.03, help="share of ASes that break Gao-Rexford")
     ap.add_argument(
+        "--table", type=int, default=0, metavar="N",
+        help="a raw collector file: N records about other prefixes follow each record about ours",
+    )  # fmt: skip
+    ap.add_argument(
         "--distinct", action="store_true",
         help="tag every record with its own community, so that no record repeats another (the worst case)",
     )  # fmt: skip
@@ -115,7 +122,7 @@ def main() -> None:
     monitors = rng.sample(reached, min(args.monitors, len(reached)))
     paths = _paths(topo, truth, sb, monitors)
     text, mrt = work / "updates.txt", work / "updates.mrt"
-    records = 0
+    records = others = 0
     with text.open("w") as ft, mrt.open("wb") as fm:
         for j, (_, path) in enumerate(paths):
             peer_ip = str(ipaddress.IPv4Address(0xC6120000 + j))
@@ -133,16 +140,24 @@ def main() -> None:
                     )
                 fm.write(update(Route(peer_ip, path[0], PREFIX, path, tag), ts, withdraw))
                 records += 1
+                for _ in range(args.table):  # 100.x.y.0/24: the rest of a full table
+                    other = f"100.{(others >> 8) & 255}.{others & 255}.0/24"
+                    others += 1
+                    hops = " ".join(map(str, path[:-1]))
+                    ft.write(f"BGP4MP|{ts}|A|{peer_ip}|{path[0]}|{other}|{hops}|IGP|{peer_ip}|0|0||NAG||\n")
+                    fm.write(update(Route(peer_ip, path[0], other, path[:-1]), ts))
     print(f"\ntopology: {CAIDA.name}: {topo.size:,} ASes, {topo.links:,} links")
     print(f"truth: {len(prefer):,} ASes prefer a provider or peer above all; {len(monitors):,} monitors, "
-          f"{records:,} update records for {PREFIX}\n")  # fmt: skip
+          f"{records:,} update records for {PREFIX}"
+          + (f", {others:,} about other prefixes" if others else "") + "\n")  # fmt: skip
     row("benchmark", "time", "")
     row("-" * 44, "-" * 22, "")
-    t_text, obs = timed(lambda: load_observed([str(text)]))
+    want = [ipaddress.ip_network(PREFIX)]  # the service's prefixes, as the what-if passes them
+    t_text, obs = timed(lambda: load_observed([str(text)], want))
     row(f"load {records:,} records, bgpdump -m text", f"{t_text:.3f} s", f"{len(obs.held):,} routes held")
-    t_mrt, obs_mrt = timed(lambda: load_observed([str(mrt)]))
+    t_mrt, obs_mrt = timed(lambda: load_observed([str(mrt)], want))
     row(f"load {records:,} records, MRT (mrtparse)", f"{t_mrt:.3f} s", f"{len(obs_mrt.held):,} routes held")
-    t_warm, _ = timed(lambda: load_observed([str(mrt)]), runs=3)
+    t_warm, _ = timed(lambda: load_observed([str(mrt)], want), runs=3)
     row("load the same MRT again (cached reading)", f"{t_warm:.3f} s")
     assert [(p.time, p.path) for p in obs.held] == [(p.time, p.path) for p in obs_mrt.held]
     held = list(obs.held)

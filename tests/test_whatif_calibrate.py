@@ -182,6 +182,24 @@ def test_mrt_observations_give_the_same_answer(tmp_path: Path) -> None:
     assert a["services"] == b["services"]
 
 
+def test_raw_collector_file_other_prefixes_skipped(tmp_path: Path) -> None:
+    """A raw collector file holds the whole table: records about prefixes of no service are skipped
+    (and counted) without changing the prediction."""
+    base, topo = _world(tmp_path)
+    obs = tmp_path / "rib.txt"
+    obs.write_text(OBSERVED)
+    only = _json(str(base), "--topology", str(topo), "--withdraw", "s2", "--observed-paths", str(obs))
+    other = "TABLE_DUMP2|1756684800|B|192.0.2.31|31|{p}|31 10 64999|IGP|192.0.2.31|0|0||NAG||\n"
+    obs.write_text(
+        OBSERVED + "".join(other.format(p=p) for p in ("198.51.100.0/24", "10.98.0.0/16", "10.0.0.0/8"))
+    )
+    doc = _json(str(base), "--topology", str(topo), "--withdraw", "s2", "--observed-paths", str(obs))
+    assert doc["services"] == only["services"]
+    paths = doc["calibration"]["paths"]
+    assert (paths["records"], paths["skipped_other_prefixes"]) == (1, 3)
+    assert only["calibration"]["paths"]["skipped_other_prefixes"] == 0
+
+
 def test_observed_paths_directory_and_pattern(tmp_path: Path) -> None:
     """A day of collector files: a directory (its files, by name) or a quoted glob pattern."""
     base, topo = _world(tmp_path)

@@ -385,3 +385,71 @@ def test_file_readings_are_cached_by_content(tmp_path: Path, monkeypatch: pytest
     m.write_bytes(m.read_bytes()[:-1])
     with pytest.raises(ObservationError, match="record 3"):
         load_observed([str(m)])  # other bytes: another key, read (and refused) again
+
+
+def test_records_of_other_prefixes_are_skipped_undecoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the services' prefixes, a raw collector file (every prefix of the table) is read for
+    those prefixes and the ones inside them only; MRT records that cannot be about them are not
+    handed to mrtparse at all."""
+    import ipaddress
+
+    from policylint.whatif import observed_mrt
+
+    want = (ipaddress.ip_network("10.99.0.0/23"), ipaddress.ip_network("2001:db8:53::/48"))
+    other = Route("192.0.2.9", 64509, "198.51.100.0/24", (64509, 3356, 64999))
+    inside = Route("192.0.2.8", 64508, "10.99.1.0/24", (64508, 174, 64500))
+    m = tmp_path / "all.mrt"
+    m.write_bytes(b"".join(update(r, 100 + i) for i, r in enumerate([*ROUTES, other, inside, other])))
+    calls = []
+    real = observed_mrt._decode
+    monkeypatch.setattr(observed_mrt, "_decode", lambda *a: calls.append(1) or real(*a))
+    obs = load_observed([str(m)], prefixes=want)
+    assert [str(p.prefix) for p in obs.held] == [
+        "10.99.0.0/23",
+        "10.99.0.0/23",
+        "10.99.1.0/24",
+        "2001:db8:53::/48",
+        "10.99.1.0/24",
+    ]
+    assert (obs.records, obs.skipped_as_set, obs.skipped_other) == (5, 1, 2)
+    assert len(calls) == 6  # the two records about 198.51.100.0/24 were never decoded
+    assert load_observed([str(m)]).skipped_other == 0  # no prefixes given: everything is read
+    t = tmp_path / "all.txt"
+    t.write_text(
+        "TABLE_DUMP2|1|B|192.0.2.9|64509|198.51.100.0/24|64509 3356 64999|IGP|192.0.2.9|0|0||NAG||\n"
+        "TABLE_DUMP2|1|B|192.0.2.8|64508|10.99.1.0/24|64508 174 64500|IGP|192.0.2.8|0|0||NAG||\n"
+        "U|W|2.0|ris|rrc00|||64509|192.0.2.9|198.51.100.0/24|||||\n"
+    )
+    obs = load_observed([str(t)], prefixes=want)
+    assert [(p.monitor, str(p.prefix)) for p in obs.held] == [(64508, "10.99.1.0/24")]
+    assert (obs.records, obs.skipped_other) == (1, 2)
+
+
+def test_wanted_prefix_bytes_elsewhere_in_a_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The peer address 192.0.2.9 carries the bytes of 192.0.2.0/24 too, but not after a prefix
+    length: such records are still skipped undecoded; a /25 inside is read."""
+    import ipaddress
+
+    from policylint.whatif import observed_mrt
+    from policylint.whatif.observed import Wanted
+
+    want = Wanted((ipaddress.ip_network("192.0.2.0/24"),))
+    assert (want.v4("192.0.2.128/25"), want.v4("192.0.3.0/24"), want.v4("192.0.0.0/16")) == (
+        True,
+        False,
+        False,
+    )
+    assert want.v4("2001:db8::/32") is None and want.v4("192.0.2.0/33") is None
+    m = tmp_path / "t.mrt"
+    m.write_bytes(
+        update(Route("192.0.2.9", 64509, "198.51.100.0/24", (64509, 64999)), 1)
+        + update(Route("192.0.2.9", 64509, "192.0.2.128/25", (64509, 64500)), 2)
+    )  # fmt: skip
+    calls = []
+    real = observed_mrt._decode
+    monkeypatch.setattr(observed_mrt, "_decode", lambda *a: calls.append(1) or real(*a))
+    obs = load_observed([str(m)], prefixes=want.prefixes)
+    assert [str(p.prefix) for p in obs.held] == ["192.0.2.128/25"]
+    assert (obs.skipped_other, len(calls)) == (1, 1)

@@ -61,6 +61,7 @@ class PathStats:
     as_set: int
     unknown_ases: int  # ASNs on used paths that the topology lacks
     conflicts: int
+    skipped_other: int = 0  # records about prefixes of no service, skipped undecoded
 
 
 @dataclass(slots=True)
@@ -246,6 +247,7 @@ def calibrated_compare(
         stats = PathStats(
             obs.records, len(held), totals.used, len(held) - claimed, totals.unrecognised,
             totals.no_site_as, obs.skipped_as_set, len(totals.unknown_ases), totals.conflicts,
+            obs.skipped_other,
         )  # fmt: skip
     return out, stats
 

@@ -123,19 +123,33 @@ def run(
 
 
 def _calibration(args: WhatifArgs) -> Calibration | None:
-    """The observations given (None: a plain prediction); loaded before any config is parsed."""
+    """The measurements given (None: a plain prediction), loaded before any config is parsed; the
+    observed paths come later (:func:`_observe`), once the services' prefixes are known."""
     if not (args.observed_paths or args.measured_catchment):
         if args.site_map:
             raise WhatifError("--site-map tells the sites of observed paths: pass --observed-paths too")
         return None
     from policylint.whatif.measured import load_measured, load_site_map
-    from policylint.whatif.observed import load_observed
 
     return Calibration(
-        load_observed(args.observed_paths) if args.observed_paths else None,
+        None,
         load_measured(args.measured_catchment) if args.measured_catchment else None,
         load_site_map(args.site_map) if args.site_map else None,
     )
+
+
+def _observe(
+    args: WhatifArgs, cal: Calibration, sets: list[ConfigSet], named: tuple[IPNetwork, ...]
+) -> Calibration:
+    """The observed paths about the services' prefixes (and prefixes inside them): the other
+    prefixes of a raw collector file are skipped without being decoded."""
+    if not args.observed_paths:
+        return cal
+    from policylint.whatif.observed import load_observed
+    from policylint.whatif.sites import find_services
+
+    prefixes = {p for svc in find_services([c.network for c in sets], named, []) for p in svc.prefixes}
+    return replace(cal, observations=load_observed(args.observed_paths, prefixes))
 
 
 def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Backend) -> tuple[int, list[str]]:
@@ -148,6 +162,8 @@ def _run(args: WhatifArgs, out: TextIO, progress: Progress | None, backend: Back
     cal = _calibration(args)
     base = load_config_set(args.base)
     proposed = load_config_set(args.proposed) if args.proposed else base
+    if cal is not None:
+        cal = _observe(args, cal, [base, proposed], named)
     if args.failures and (args.proposed or change.withdraw or change.fail_sessions):
         raise WhatifError("--failures sweeps the base alone: drop PROPOSED, --withdraw and --fail-session")
     check_change([proposed.network], change)

@@ -68,6 +68,54 @@ class Route:
 
 
 AS_SET = "as_set"  # a reader's marker for a record whose AS path has an AS_SET (skipped, counted)
+OTHER = "other"  # a reader's marker for a record about a prefix that is not wanted (skipped, counted)
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The prefixes whose observations matter (the services'), and every prefix inside them.
+
+    ``needles`` say how such a prefix looks on the wire (an NLRI, a RIB entry's prefix): a length
+    byte from the wanted prefix's length to the family's maximum, then the wanted prefix's whole
+    leading address bytes.  An MRT record where these bytes never follow such a length byte cannot
+    carry a wanted prefix, so it need not be decoded.
+    """
+
+    prefixes: tuple[IPNetwork, ...]
+
+    def __call__(self, p: IPNetwork) -> bool:
+        return any(p.version == q.version and p.subnet_of(q) for q in self.prefixes)  # type: ignore[arg-type]
+
+    @property
+    def needles(self) -> tuple[tuple[bytes, int, int], ...]:
+        """(leading bytes, shortest length, longest length); empty bytes: no byte to look for."""
+        return tuple(
+            (q.network_address.packed[: q.prefixlen // 8], q.prefixlen, q.max_prefixlen)
+            for q in self.prefixes
+        )
+
+    def v4(self, text: str) -> bool | None:
+        """Whether an ``a.b.c.d/len`` prefix text is wanted, without building a network; None when
+        the text is not a plain valid IPv4 prefix (the caller parses it properly)."""
+        addr, _, plen = text.partition("/")
+        octets = addr.split(".")
+        if len(octets) != 4 or not plen.isdigit() or not all(o.isdigit() and len(o) <= 3 for o in octets):
+            return None
+        length = int(plen)
+        a, b, c, d = (int(o) for o in octets)
+        if length > 32 or max(a, b, c, d) > 255:
+            return None
+        value = a << 24 | b << 16 | c << 8 | d
+        for q in self.prefixes:
+            if q.version == 4 and length >= q.prefixlen:
+                shift = 32 - q.prefixlen
+                if value >> shift == int(q.network_address) >> shift:
+                    return True
+        return False
+
+    @property
+    def key(self) -> str:
+        return ",".join(sorted(str(q) for q in self.prefixes))
 
 
 class Day:
@@ -82,6 +130,7 @@ class Day:
         self.latest: dict[int, tuple[int, str, int | str, Route]] = {}
         self.records = 0
         self.skipped_as_set = 0
+        self.skipped_other = 0  # records about prefixes outside the wanted ones
 
     def slot(self, route: Route) -> int:
         return self._slots.setdefault(route.key, len(self._slots))
@@ -103,12 +152,13 @@ class Day:
     def summary(self) -> FileDay:
         """One file's reading: its latest record per key (withdrawals too), in first-appearance order."""
         entries = tuple((t, w, r) for t, _, w, r in (self.latest[s] for s in sorted(self.latest)))
-        return FileDay(entries, self.records, self.skipped_as_set)
+        return FileDay(entries, self.records, self.skipped_as_set, self.skipped_other)
 
     def merge(self, name: str, file: FileDay) -> None:
         """Add a later file's reading: the same as reading its records after those read so far."""
         self.records += file.records
         self.skipped_as_set += file.skipped_as_set
+        self.skipped_other += file.skipped_other
         for time, where, route in file.entries:
             slot = self.slot(route)
             cur = self.latest.get(slot)
@@ -123,6 +173,7 @@ class FileDay:
     entries: tuple[tuple[int, int | str, Route], ...]  # (time, line or "record N", route)
     records: int
     skipped_as_set: int
+    skipped_other: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +182,7 @@ class Observations:
     records: int = 0  # announcements and withdrawals read (AS_SET paths and non-route records excluded)
     skipped_as_set: int = 0
     files: tuple[str, ...] = ()
+    skipped_other: int = 0  # records about prefixes outside the wanted ones (not decoded)
 
 
 def collapse(path: Iterable[int]) -> tuple[int, ...]:
@@ -205,35 +257,38 @@ def expand(given: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def load_observed(files: Sequence[str]) -> Observations:
-    """The routes held at the end of every announcement and withdrawal in ``files``, read in order.
+def load_observed(files: Sequence[str], prefixes: Iterable[IPNetwork] | None = None) -> Observations:
+    """The routes held at the end of every announcement and withdrawal in ``files``, read in order;
+    with ``prefixes``, only records about them or prefixes inside them (others are counted).
 
-    A file read before (same bytes, same reader code) comes from the cache of file readings.
+    A file read before (same bytes, same prefixes, same reader code) comes from the cache of file
+    readings.
     """
     from policylint.whatif import observed_cache
 
+    wanted = Wanted(tuple(prefixes)) if prefixes is not None else None
     day = Day()
     for name in files:
         mrt = is_mrt(name)
-        key = observed_cache.key(name, mrt)
+        key = observed_cache.key(name, mrt, wanted.key if wanted is not None else None)
         file = observed_cache.get(key) if key is not None else None
         if file is None:
-            file = read_file(name, mrt)
+            file = read_file(name, mrt, wanted)
             if key is not None:
                 observed_cache.put(key, file)
         day.merge(name, file)
-    return Observations(day.held(), day.records, day.skipped_as_set, tuple(files))
+    return Observations(day.held(), day.records, day.skipped_as_set, tuple(files), day.skipped_other)
 
 
-def read_file(name: str, mrt: bool) -> FileDay:
+def read_file(name: str, mrt: bool, wanted: Wanted | None = None) -> FileDay:
     """One file's reading, without the cache."""
     day = Day()
     if mrt:  # mrtparse is imported only for MRT input
         from policylint.whatif import observed_mrt
 
-        observed_mrt.read(name, day)
+        observed_mrt.read(name, day, wanted)
     else:
         from policylint.whatif import observed_text
 
-        observed_text.read(name, day)
+        observed_text.read(name, day, wanted)
     return day.summary()

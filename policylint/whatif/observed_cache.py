@@ -20,7 +20,7 @@ from policylint.cachedir import cache_dir, write_atomic
 from policylint.model import IPNetwork
 from policylint.whatif.observed import FileDay, Route
 
-_FORMAT = 1
+_FORMAT = 2
 _READERS = ("observed.py", "observed_text.py", "observed_mrt.py")
 
 
@@ -37,11 +37,13 @@ def _reader_fingerprint(mrt: bool) -> bytes:
     return h.digest()
 
 
-def key(name: str, mrt: bool) -> str | None:
-    """The cache key of the file's current bytes; None when it cannot be read (the reader says why)."""
+def key(name: str, mrt: bool, wanted: str | None = None) -> str | None:
+    """The cache key of the file's current bytes read for the ``wanted`` prefixes (None: all); None
+    when the file cannot be read (the reader says why)."""
     try:
         with open(name, "rb") as f:
             h = hashlib.sha256(_reader_fingerprint(mrt))
+            h.update(f"prefixes {wanted}\n".encode())
             while chunk := f.read(1 << 20):
                 h.update(chunk)
     except OSError:
@@ -60,7 +62,7 @@ def get(key: str) -> FileDay | None:
             (int(t), w if isinstance(w, str) else int(w), Route(int(m), str(p), _net(n), tuple(a), tuple(c)))
             for t, w, m, p, n, a, c in doc["entries"]
         )
-        return FileDay(entries, int(doc["records"]), int(doc["skipped_as_set"]))
+        return FileDay(entries, int(doc["records"]), int(doc["skipped_as_set"]), int(doc["skipped_other"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -80,6 +82,7 @@ def put(key: str, file: FileDay) -> None:
     doc = {
         "records": file.records,
         "skipped_as_set": file.skipped_as_set,
+        "skipped_other": file.skipped_other,
         "entries": [
             [t, w, r.monitor, r.peer, str(r.prefix), list(r.path), list(r.communities)]
             for t, w, r in file.entries

@@ -23,10 +23,19 @@ from typing import Any
 import mrtparse
 
 from policylint.model import IPNetwork
-from policylint.whatif.observed import AS_SET, Day, ObservationError, Route, collapse, parse_asn
+from policylint.whatif.observed import (
+    AS_SET,
+    OTHER,
+    Day,
+    ObservationError,
+    Route,
+    Wanted,
+    collapse,
+    parse_asn,
+)
 
 _HEADER = struct.Struct("!IHHI")  # timestamp, type, subtype, length
-_BGP4MP, _BGP4MP_ET = 16, 17
+_TABLE_DUMP_V2, _BGP4MP, _BGP4MP_ET = 13, 16, 17
 
 _AS_SEQUENCE, _AS_SET = 2, 1
 
@@ -83,9 +92,13 @@ def _data(name: str) -> bytes:
         raise ObservationError(f"{name}: not readable as compressed data ({exc})") from None
 
 
-def read(name: str, day: Day) -> None:
-    """Offer every announcement and withdrawal of ``name`` to ``day``, in record order."""
+def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
+    """Offer every announcement and withdrawal of ``name`` (about the ``wanted`` prefixes) to ``day``,
+    in record order."""
     data = _data(name)
+    needles = wanted.needles if wanted is not None else ()
+    if any(not n for n, _, _ in needles):
+        needles = ()  # a prefix shorter than /8: no byte to look for, every record is decoded
     peers: list[tuple[str, int]] = []  # the latest PEER_INDEX_TABLE, which RIB records refer to
     seen: dict[bytes, list[tuple[Route, int] | str]] = {}
     latest = day.latest  # Day.add inlined: this loop is the cost of a day of updates
@@ -94,28 +107,58 @@ def read(name: str, day: Day) -> None:
         n += 1
         ts, mtype, _, length = _HEADER.unpack_from(data, at) if size - at >= 12 else (0, 0, 0, 0)
         end = at + 12 + length
+        if needles and end <= size and _unwanted(data, at, end, mtype, needles):
+            day.skipped_other += 1
+            at = end
+            continue
         if mtype in (_BGP4MP, _BGP4MP_ET) and end <= size:
             # the key is the record but its timestamp (and BGP4MP_ET's microseconds)
             key = data[at + 4 : end] if mtype == _BGP4MP else data[at + 4 : at + 12] + data[at + 16 : end]
             got = seen.get(key)
             if got is None:
-                got = seen[key] = _slotted(_decode(data[at:end], f"{name}: record {n}", peers), day)
+                got = seen[key] = _slotted(_decode(data[at:end], f"{name}: record {n}", peers), day, wanted)
         else:
-            got = _slotted(_decode(data[at:end], f"{name}: record {n}", peers), day)
+            got = _slotted(_decode(data[at:end], f"{name}: record {n}", peers), day, wanted)
         for r in got:
             if isinstance(r, tuple):
                 records += 1
                 cur = latest.get(r[1])
                 if cur is None or ts >= cur[0]:
                     latest[r[1]] = (ts, name, f"record {n}", r[0])
+            elif r == OTHER:
+                day.skipped_other += 1
             else:
                 day.skipped_as_set += 1
         at = end
     day.records += records
 
 
-def _slotted(got: list[Route | str], day: Day) -> list[tuple[Route, int] | str]:
-    return [(r, day.slot(r)) if isinstance(r, Route) else r for r in got]
+def _unwanted(
+    data: bytes, at: int, end: int, mtype: int, needles: tuple[tuple[bytes, int, int], ...]
+) -> bool:
+    """A route record (RIB entry or BGP4MP message) where no wanted prefix's leading bytes follow a
+    length byte in its range, as every NLRI or RIB prefix inside a wanted prefix is written; other
+    record kinds are kept."""
+    if mtype not in (_TABLE_DUMP_V2, _BGP4MP, _BGP4MP_ET):
+        return False
+    if mtype == _TABLE_DUMP_V2 and _HEADER.unpack_from(data, at)[2] not in (2, 3, 4, 5):
+        return False  # the PEER_INDEX_TABLE (or another kind): always decoded
+    for needle, shortest, longest in needles:
+        i = data.find(needle, at + 13, end)
+        while i >= 0:
+            if shortest <= data[i - 1] <= longest:
+                return False
+            i = data.find(needle, i + 1, end)
+    return True
+
+
+def _slotted(got: list[Route | str], day: Day, wanted: Wanted | None) -> list[tuple[Route, int] | str]:
+    """Routes with their day slot; routes about unwanted prefixes (in a record decoded because it
+    also holds a wanted one, or whose bytes happened to match) become OTHER."""
+    return [
+        ((r, day.slot(r)) if wanted is None or wanted(r.prefix) else OTHER) if isinstance(r, Route) else r
+        for r in got
+    ]
 
 
 def _decode(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route | str]:

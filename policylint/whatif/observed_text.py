@@ -27,7 +27,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from policylint.model import IPNetwork
-from policylint.whatif.observed import AS_SET, Day, ObservationError, Route, collapse, parse_asn
+from policylint.whatif.observed import (
+    AS_SET,
+    OTHER,
+    Day,
+    ObservationError,
+    Route,
+    Wanted,
+    collapse,
+    parse_asn,
+)
 
 _BGPDUMP = ("TABLE_DUMP", "TABLE_DUMP2", "BGP4MP", "BGP4MP_ET")
 _CHUNK = 1 << 23  # characters of lines read at a time
@@ -58,7 +67,7 @@ def as_path(text: str) -> tuple[int, ...] | None:
     return collapse(parse_asn(t) for t in tokens)
 
 
-Reading = tuple[Route, int] | str | None  # (route, its Day slot), AS_SET, or None for no route
+Reading = tuple[Route, int] | str | None  # (route, its Day slot), AS_SET, OTHER, or None: no route
 
 
 @dataclass(slots=True)
@@ -67,11 +76,27 @@ class Seen:
 
     dump: dict[str, Reading] = field(default_factory=dict)  # bgpdump -m: the fields after the time
     elem: dict[tuple[str, ...], Reading] = field(default_factory=dict)  # bgpreader: all but the time
+    keep: Keep | None = None  # the wanted prefixes (None: all)
 
 
-def read(name: str, day: Day) -> None:
-    """Offer every announcement and withdrawal of ``name`` to ``day``, in line order."""
-    seen = Seen()
+class Keep:
+    """Whether a prefix is wanted, remembered per prefix (a file names few prefixes many times)."""
+
+    def __init__(self, wanted: Wanted) -> None:
+        self.wanted = wanted
+        self.known: dict[IPNetwork, bool] = {}
+
+    def __call__(self, p: IPNetwork) -> bool:
+        got = self.known.get(p)
+        if got is None:
+            got = self.known[p] = self.wanted(p)
+        return got
+
+
+def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
+    """Offer every announcement and withdrawal of ``name`` (about the ``wanted`` prefixes) to ``day``,
+    in line order."""
+    seen = Seen(keep=Keep(wanted) if wanted is not None else None)
     first = 1
     for lines in _chunks(name):
         _read_lines(name, lines, first, day, seen)
@@ -94,14 +119,17 @@ def _read_lines(name: str, lines: list[str], first: int, day: Day, seen: Seen) -
                 ts = f[1]
                 rec = dump.get(f[2], _UNSEEN)
                 if rec is _UNSEEN:
-                    rec = dump[f[2]] = _reading(line.split("|"), day)
+                    rec = dump[f[2]] = _reading(line.split("|"), day, seen.keep)
             else:  # bgpreader: the timestamp is the third field
                 g = line.split("|", 3)
                 ts, key = (g[2], (g[0], g[1], g[3])) if len(g) == 4 else ("0", (line,))
                 rec = elem.get(key, _UNSEEN)
                 if rec is _UNSEEN:
-                    rec = elem[key] = _reading(line.split("|"), day)
+                    rec = elem[key] = _reading(line.split("|"), day, seen.keep)
             if rec is None:
+                continue
+            if rec == OTHER:
+                day.skipped_other += 1
                 continue
             time = int(ts) if ts.isdigit() else _time(ts)
         except ValueError as exc:
@@ -119,8 +147,8 @@ def _read_lines(name: str, lines: list[str], first: int, day: Day, seen: Seen) -
 _UNSEEN = "unseen"
 
 
-def _reading(f: list[str], day: Day) -> Reading:
-    rec = _bgpdump(f) if f[0] in _BGPDUMP else _bgpreader(f)
+def _reading(f: list[str], day: Day, keep: Keep | None) -> Reading:
+    rec = _bgpdump(f, keep) if f[0] in _BGPDUMP else _bgpreader(f, keep)
     return (rec, day.slot(rec)) if isinstance(rec, Route) else rec
 
 
@@ -150,8 +178,14 @@ def _path(text: str) -> tuple[int, ...] | None:
     return got
 
 
-def _record(peer: str, asn: str, prefix: str, path: str | None, comms: str = "") -> Route | str:
+def _record(  # noqa: PLR0917
+    keep: Keep | None, peer: str, asn: str, prefix: str, path: str | None, comms: str = ""
+) -> Route | str:
+    if keep is not None and keep.wanted.v4(prefix) is False:
+        return OTHER  # a plain IPv4 prefix outside: the rest of the record is not read
     net = _net(prefix)
+    if keep is not None and not keep(net):
+        return OTHER
     try:
         monitor = int(asn) if asn.isdigit() and len(asn) < 10 else parse_asn(asn)
     except ValueError:
@@ -169,7 +203,7 @@ def _communities(text: str) -> tuple[str, ...]:
     return tuple(t for t in text.split() if ":" in t)
 
 
-def _bgpdump(f: list[str]) -> Route | str | None:
+def _bgpdump(f: list[str], keep: Keep | None) -> Route | str | None:
     if len(f) < 3:
         raise ValueError("expected TYPE|TIME|KIND|... (bgpdump -m)")
     kind = f[2]
@@ -178,15 +212,15 @@ def _bgpdump(f: list[str]) -> Route | str | None:
     if kind in ("A", "B"):
         if len(f) < 7:
             raise ValueError(f"a bgpdump -m {kind} record needs at least 7 fields, found {len(f)}")
-        return _record(f[3], f[4], f[5], f[6], f[11] if len(f) > 11 else "")
+        return _record(keep, f[3], f[4], f[5], f[6], f[11] if len(f) > 11 else "")
     if kind == "W":
         if len(f) < 6:
             raise ValueError(f"a bgpdump -m withdrawal needs 6 fields, found {len(f)}")
-        return _record(f[3], f[4], f[5], None)
+        return _record(keep, f[3], f[4], f[5], None)
     raise ValueError(f"unknown bgpdump -m record kind {kind!r} (expected A, B, W or STATE)")
 
 
-def _bgpreader(f: list[str]) -> Route | str | None:
+def _bgpreader(f: list[str], keep: Keep | None) -> Route | str | None:
     if len(f) < 2 or f[0] not in ("U", "R", "B", "E", "S"):
         raise ValueError(
             f"not a route record: expected bgpdump -m (TABLE_DUMP2|... or BGP4MP|...) or bgpreader "
@@ -201,5 +235,5 @@ def _bgpreader(f: list[str]) -> Route | str | None:
     if len(f) < need:
         raise ValueError(f"a bgpreader {kind} element needs at least {need} fields, found {len(f)}")
     if kind == "W":
-        return _record(f[8], f[7], f[9], None)
-    return _record(f[8], f[7], f[9], f[11], f[13] if len(f) > 13 else "")
+        return _record(keep, f[8], f[7], f[9], None)
+    return _record(keep, f[8], f[7], f[9], f[11], f[13] if len(f) > 13 else "")

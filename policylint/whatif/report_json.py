@@ -134,6 +134,7 @@ def calibration(h: Header) -> dict[str, Any] | None:
             "records": s.records, "current": s.current, "used": s.used, "other_prefixes": s.other_prefixes,
             "unrecognised": s.unrecognised, "without_site_as": s.no_site_as, "as_set": s.as_set,
             "ases_not_in_topology": s.unknown_ases, "conflicts": s.conflicts,
+            "skipped_other_prefixes": s.skipped_other,
         }  # fmt: skip
     return {
         "observed_paths": list(h.observed_paths),
