@@ -138,7 +138,6 @@ def _merge_many(parts: list[Canon], width: int) -> Canon:
     return normalize(table, width)
 
 
-@lru_cache(maxsize=4096)
 def _run_count(nodes: Canon) -> int:
     """How many :class:`PrefixRange` values the nodes make (one per run of lengths)."""
     return sum((m & ~(m << 1)).bit_count() for _, _, m in nodes)
@@ -330,14 +329,27 @@ class PrefixSet:
         return self.describe()
 
 
-@lru_cache(maxsize=4096)
+_DESCRIBED: dict[tuple[int, int, int], tuple[Canon, Canon, str]] = {}  # by identity, like _HELD
+
+
 def _describe(s: PrefixSet, limit: int) -> str:
-    total = _run_count(s.v4_nodes) + _run_count(s.v6_nodes)
+    """Memoized by the identity of the node tuples: the same sets are described again and again
+    (once per session sharing a policy), and hashing a big set's nodes costs more than the text."""
+    v4, v6 = s.v4_nodes, s.v6_nodes
+    key = (id(v4), id(v6), limit)
+    hit = _DESCRIBED.get(key)
+    if hit is not None and hit[0] is v4 and hit[1] is v6:
+        return hit[2]
+    total = _run_count(v4) + _run_count(v6)
     if not total:
-        return "no prefixes"
-    text = ", ".join(str(r) for r in islice(s._iter_ranges(), max(limit, 0)))
-    if total > limit:
-        text += f" and {total - limit} more range(s)"
+        text = "no prefixes"
+    else:
+        text = ", ".join(str(r) for r in islice(s._iter_ranges(), max(limit, 0)))
+        if total > limit:
+            text += f" and {total - limit} more range(s)"
+    if len(_DESCRIBED) >= 4096:
+        _DESCRIBED.clear()
+    _DESCRIBED[key] = (v4, v6, text)
     return text
 
 
