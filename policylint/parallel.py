@@ -4,6 +4,11 @@ Workers are forked, so they inherit the loaded rule catalogue, grammar and check
 ones a test swapped in) without pickling them.  Where ``fork`` is not available, or the pool
 fails (a worker killed by the OS, a result that cannot be pickled), :func:`run` returns ``None``
 and the caller lints serially, so a run never dies half-way.
+
+The pool is a :class:`concurrent.futures.ProcessPoolExecutor`, not a ``multiprocessing.Pool``:
+the latter's worker-handler thread also waits on the result pipe, so it spins while each
+result is being read (measured: ~0.2 s of parent CPU per 1,000 small files, taken from the
+workers on a 2-CPU machine).  The executor's one manager thread reads the results itself.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from policylint.loader import Progress
@@ -47,8 +53,8 @@ def run(
     # lint when the caller holds parsed devices.  Undone once the pool is gone.
     gc.freeze()
     try:
-        with ctx.Pool(processes=min(jobs, len(batches))) as pool:
-            for batch, results in zip(batches, pool.imap(_task, batches), strict=True):
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=ctx) as pool:
+            for batch, results in zip(batches, pool.map(_task, batches), strict=True):
                 out.extend(results)  # type: ignore[arg-type]
                 done += len(batch)
                 if progress is not None:
