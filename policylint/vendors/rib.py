@@ -57,6 +57,10 @@ def _prefix(words: list[str], at: int, *, host: bool) -> tuple[IPNetwork | None,
     if quick is not None:
         return quick, after
     try:
+        if ":" in text:  # never IPv4: ip_interface / ip_network would try (and fail) IPv4 first
+            if host:
+                return ipaddress.IPv6Interface(text).network, after
+            return ipaddress.IPv6Network(text, strict=False), after
         if host:
             return ipaddress.ip_interface(text).network, after
         return ipaddress.ip_network(text, strict=False), after
