@@ -333,23 +333,29 @@ _DESCRIBED: dict[tuple[int, int, int], tuple[Canon, Canon, str]] = {}  # by iden
 
 
 def _describe(s: PrefixSet, limit: int) -> str:
-    """Memoized by the identity of the node tuples: the same sets are described again and again
-    (once per session sharing a policy), and hashing a big set's nodes costs more than the text."""
+    """Memoized twice, like :func:`~policylint._prefixtrie.combine`: by the identity of the node
+    tuples (the same sets are described once per session sharing a policy, and hashing a big
+    set's nodes costs more than a lookup), then by value (equal sets of different devices)."""
     v4, v6 = s.v4_nodes, s.v6_nodes
     key = (id(v4), id(v6), limit)
     hit = _DESCRIBED.get(key)
     if hit is not None and hit[0] is v4 and hit[1] is v6:
         return hit[2]
-    total = _run_count(v4) + _run_count(v6)
-    if not total:
-        text = "no prefixes"
-    else:
-        text = ", ".join(str(r) for r in islice(s._iter_ranges(), max(limit, 0)))
-        if total > limit:
-            text += f" and {total - limit} more range(s)"
+    text = _describe_by_value(s, limit)
     if len(_DESCRIBED) >= 4096:
         _DESCRIBED.clear()
     _DESCRIBED[key] = (v4, v6, text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _describe_by_value(s: PrefixSet, limit: int) -> str:
+    total = _run_count(s.v4_nodes) + _run_count(s.v6_nodes)
+    if not total:
+        return "no prefixes"
+    text = ", ".join(str(r) for r in islice(s._iter_ranges(), max(limit, 0)))
+    if total > limit:
+        text += f" and {total - limit} more range(s)"
     return text
 
 
