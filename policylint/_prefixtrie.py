@@ -138,8 +138,12 @@ def _emit(acc: _Acc, width: int) -> _Out:
     top = 1 << width
     out: _Out = {}
     get = out.get
-    for (start, hi), cmask in acc.items():
-        lo = start
+    for (lo, hi), cmask in acc.items():
+        size = hi - lo
+        if not size & (size - 1) and not lo & (size - 1):  # already one aligned block (most are)
+            key = lo << 8 | (width + 1 - size.bit_length())
+            out[key] = get(key, 0) | cmask
+            continue
         while lo < hi:
             size = lo & -lo if lo else top  # the largest block aligned at lo ...
             rest = hi - lo
