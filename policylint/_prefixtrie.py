@@ -138,12 +138,13 @@ def _emit(acc: _Acc, width: int) -> _Out:
     top = 1 << width
     out: _Out = {}
     get = out.get
-    for (lo, hi), cmask in acc.items():
-        size = hi - lo
-        if not size & (size - 1) and not lo & (size - 1):  # already one aligned block (most are)
-            key = lo << 8 | (width + 1 - size.bit_length())
+    for (start, hi), cmask in acc.items():
+        size = hi - start
+        if not size & (size - 1) and not start & (size - 1):  # already one aligned block (most are)
+            key = start << 8 | (width + 1 - size.bit_length())
             out[key] = get(key, 0) | cmask
             continue
+        lo = start
         while lo < hi:
             size = lo & -lo if lo else top  # the largest block aligned at lo ...
             rest = hi - lo
