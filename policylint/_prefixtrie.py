@@ -139,6 +139,11 @@ def _emit(acc: _Acc, width: int) -> _Out:
     out: _Out = {}
     get = out.get
     for (start, hi), cmask in acc.items():
+        size = hi - start
+        if not size & (size - 1) and not start & (size - 1):  # already one aligned block (most are)
+            key = start << 8 | (width + 1 - size.bit_length())
+            out[key] = get(key, 0) | cmask
+            continue
         lo = start
         while lo < hi:
             size = lo & -lo if lo else top  # the largest block aligned at lo ...
@@ -263,9 +268,31 @@ def _overlap(a: Canon, b: Canon, width: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=8192)
+_COMBINED: dict[tuple[int, int, int, str], tuple[Canon, Canon, Canon]] = {}  # by identity
+
+
 def combine(a: Canon, b: Canon, width: int, op: str) -> Canon:
-    """``a & b``, ``a - b`` or ``a | b`` (``op`` = ``and``, ``sub``, ``or``) of canonical encodings."""
+    """``a & b``, ``a - b`` or ``a | b`` (``op`` = ``and``, ``sub``, ``or``) of canonical encodings.
+
+    Memoized twice: by the operands' identity first (most repeats combine the very same
+    tuples, and hashing a big encoding costs as much as a small combination), then by value.
+    """
+    key = (id(a), id(b), width, op)
+    hit = _COMBINED.get(key)
+    if hit is not None and hit[0] is a and hit[1] is b:
+        return hit[2]
+    out = _combine_by_value(a, b, width, op)
+    if len(_COMBINED) >= _COMBINED_LIMIT:
+        _COMBINED.clear()
+    _COMBINED[key] = (a, b, out)
+    return out
+
+
+_COMBINED_LIMIT = 8192
+
+
+@lru_cache(maxsize=8192)
+def _combine_by_value(a: Canon, b: Canon, width: int, op: str) -> Canon:
     if op != "or" and not _overlap(a, b, width):
         return a if op == "sub" else ()
     fn = _OPS[op]

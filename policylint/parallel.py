@@ -4,12 +4,19 @@ Workers are forked, so they inherit the loaded rule catalogue, grammar and check
 ones a test swapped in) without pickling them.  Where ``fork`` is not available, or the pool
 fails (a worker killed by the OS, a result that cannot be pickled), :func:`run` returns ``None``
 and the caller lints serially, so a run never dies half-way.
+
+The pool is a :class:`concurrent.futures.ProcessPoolExecutor`, not a ``multiprocessing.Pool``:
+the latter's worker-handler thread also waits on the result pipe, so it spins while each
+result is being read (measured: ~0.2 s of parent CPU per 1,000 small files, taken from the
+workers on a 2-CPU machine).  The executor's one manager thread reads the results itself.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from policylint.loader import Progress
@@ -40,9 +47,14 @@ def run(
     _current[:] = [work]
     out: list[T] = []
     done = 0
+    # Everything alive now (the caller's parsed devices, the catalogue, modules) is moved out of
+    # the collector's reach before forking: a worker's collections would otherwise walk the whole
+    # inherited heap, touching (and copying) every page of it.  Measured: 20-30% of a 500-file
+    # lint when the caller holds parsed devices.  Undone once the pool is gone.
+    gc.freeze()
     try:
-        with ctx.Pool(processes=min(jobs, len(batches))) as pool:
-            for batch, results in zip(batches, pool.imap(_task, batches), strict=True):
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=ctx) as pool:
+            for batch, results in zip(batches, pool.map(_task, batches), strict=True):
                 out.extend(results)  # type: ignore[arg-type]
                 done += len(batch)
                 if progress is not None:
@@ -50,5 +62,6 @@ def run(
     except Exception:  # the pool broke: the caller lints serially
         return None
     finally:
+        gc.unfreeze()
         _current.clear()
     return out

@@ -138,7 +138,6 @@ def _merge_many(parts: list[Canon], width: int) -> Canon:
     return normalize(table, width)
 
 
-@lru_cache(maxsize=4096)
 def _run_count(nodes: Canon) -> int:
     """How many :class:`PrefixRange` values the nodes make (one per run of lengths)."""
     return sum((m & ~(m << 1)).bit_count() for _, _, m in nodes)
@@ -330,8 +329,27 @@ class PrefixSet:
         return self.describe()
 
 
-@lru_cache(maxsize=4096)
+_DESCRIBED: dict[tuple[int, int, int], tuple[Canon, Canon, str]] = {}  # by identity, like _HELD
+
+
 def _describe(s: PrefixSet, limit: int) -> str:
+    """Memoized twice, like :func:`~policylint._prefixtrie.combine`: by the identity of the node
+    tuples (the same sets are described once per session sharing a policy, and hashing a big
+    set's nodes costs more than a lookup), then by value (equal sets of different devices)."""
+    v4, v6 = s.v4_nodes, s.v6_nodes
+    key = (id(v4), id(v6), limit)
+    hit = _DESCRIBED.get(key)
+    if hit is not None and hit[0] is v4 and hit[1] is v6:
+        return hit[2]
+    text = _describe_by_value(s, limit)
+    if len(_DESCRIBED) >= 4096:
+        _DESCRIBED.clear()
+    _DESCRIBED[key] = (v4, v6, text)
+    return text
+
+
+@lru_cache(maxsize=4096)
+def _describe_by_value(s: PrefixSet, limit: int) -> str:
     total = _run_count(s.v4_nodes) + _run_count(s.v6_nodes)
     if not total:
         return "no prefixes"

@@ -9,7 +9,7 @@ exempt from PX102/PX103: remotely triggered blackholing is meant to be specific.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from policylint.checks.common import ebgp_afs, main_ref, ref_text, role_text, terms_by_span
 from policylint.evaluate import normalize_community
@@ -126,33 +126,75 @@ def _entry_for(device: Device, afi: Afi, name: str, target: PrefixSet) -> Prefix
     return None
 
 
+_Parts = tuple[tuple[PrefixSet, Span], ...]  # Space.witness_for's answer
+
+
+@dataclass(slots=True)
+class _Memo:
+    """What one device's PX102 / PX103 pass works out once for all the sessions sharing a Space
+    (every session whose only filter is the same route-map does).  Keyed by identity; each value
+    holds its key objects, so an id is never reused while it is a key."""
+
+    spans: dict[tuple[int, Afi], tuple[Space, PrefixSet, _Parts]] = field(default_factory=dict)
+    terms: dict[tuple[Span, Afi, int], tuple[PrefixSet, Witness | None]] = field(default_factory=dict)
+    samples: dict[tuple[Afi, int], tuple[PrefixSet, str]] = field(default_factory=dict)
+
+    def too_specific(self, space: Space, afi: Afi, options: Options) -> tuple[PrefixSet, _Parts]:
+        """What of ``space`` is too specific, and the witnesses that permit it."""
+        key = (id(space), afi)
+        hit = self.spans.get(key)
+        if hit is None or hit[0] is not space:
+            long_ = space.possible & too_specific(afi, options)
+            hit = self.spans[key] = (space, long_, () if long_.is_empty() else space.witness_for(long_))
+        return hit[1], hit[2]
+
+    def sample(self, device: Device, afi: Afi, prefixes: PrefixSet) -> str:
+        key = (afi, id(prefixes))
+        hit = self.samples.get(key)
+        if hit is None or hit[0] is not prefixes:
+            hit = self.samples[key] = (prefixes, sample(device, afi, prefixes))
+        return hit[1]
+
+
 def witnesses(
-    device: Device, nb: Neighbor, af: NeighborAF, space: Space, target: PrefixSet
+    device: Device, nb: Neighbor, af: NeighborAF, parts: _Parts, memo: _Memo
 ) -> tuple[list[Witness], bool]:
-    """The places that permit some of ``target`` (most precise line), and whether RTBH terms were left out."""
+    """The places that permit ``parts`` (``Space.witness_for`` of the too-specific prefixes), at their
+    most precise line, and whether RTBH terms were left out."""
     terms = terms_by_span(device)
     out: list[Witness] = []
     skipped = False
-    for prefixes, span in space.witness_for(target):
+    for prefixes, span in parts:
         found = terms.get(span)
         if found is None:
             w = Witness(span, _ref_at(af, span) or f"neighbor {nb.address}", prefixes)
             out.append(_refine_plist(device, af, w))
             continue
-        name, term = found
-        if _is_blackhole_term(device, term):
+        key = (span, af.afi, id(prefixes))
+        hit = memo.terms.get(key)
+        if hit is None or hit[0] is not prefixes:
+            hit = memo.terms[key] = (prefixes, _term_witness(device, af.afi, found, prefixes))
+        if hit[1] is None:
             skipped = True
-            continue
-        where, where_span = f"route-map {name} seq {term.seq}", term.span
-        for m in term.matches:
-            if isinstance(m, MatchPrefixList) and m.afi is af.afi:
-                entry = _entry_for(device, af.afi, m.name, prefixes)
-                if entry is not None:
-                    where += f" (prefix-list {m.name} seq {entry.seq})"
-                    where_span = entry.span
-                    break
-        out.append(Witness(where_span, where, prefixes))
+        else:
+            out.append(hit[1])
     return out, skipped
+
+
+def _term_witness(device: Device, afi: Afi, found: tuple[str, Term], prefixes: PrefixSet) -> Witness | None:
+    """The witness of a route-map term (None for an RTBH term), at its prefix-list entry if it has one."""
+    name, term = found
+    if _is_blackhole_term(device, term):
+        return None
+    where, where_span = f"route-map {name} seq {term.seq}", term.span
+    for m in term.matches:
+        if isinstance(m, MatchPrefixList) and m.afi is afi:
+            entry = _entry_for(device, afi, m.name, prefixes)
+            if entry is not None:
+                where += f" (prefix-list {m.name} seq {entry.seq})"
+                where_span = entry.span
+                break
+    return Witness(where_span, where, prefixes)
 
 
 def _ref_at(af: NeighborAF, span: Span) -> str | None:
@@ -197,16 +239,16 @@ def sample(device: Device, afi: Afi, prefixes: PrefixSet) -> str:
 _Hit = tuple[Neighbor, NeighborAF, Space, list[Witness], PrefixSet]
 
 
-def _findings(device: Device, options: Options, direction: str) -> Iterator[_Hit]:
+def _findings(device: Device, options: Options, direction: str, memo: _Memo) -> Iterator[_Hit]:
     for nb, af in ebgp_afs(device):
         filters = af.imports if direction == "import" else af.exports
         if filters.empty and (direction == "export" or device.semantics.ebgp_requires_policy):
             continue  # export: LK101's job; import under RFC 8212: nothing accepted
         space = permit_space(device, nb, af.afi, "import" if direction == "import" else "export")
-        long_ = space.possible & too_specific(af.afi, options)
+        long_, parts = memo.too_specific(space, af.afi, options)
         if long_.is_empty():
             continue
-        found, skipped = witnesses(device, nb, af, space, long_)
+        found, skipped = witnesses(device, nb, af, parts, memo)
         if not found and skipped:
             continue  # only RTBH terms permit them
         if not found:
@@ -217,14 +259,16 @@ def _findings(device: Device, options: Options, direction: str) -> Iterator[_Hit
 
 def px102(device: Device, options: Options) -> Iterator[Finding]:
     """Export policy toward an eBGP neighbor that can send prefixes longer than the limit."""
-    for nb, af, space, found, _ in _findings(device, options, "export"):
+    memo = _Memo()
+    for nb, af, space, found, _ in _findings(device, options, "export", memo):
         w = found[0]
         top = limit(af.afi, options)
         cond = "" if w.prefixes & space.unconditional else " when its other match conditions hold"
+        example = memo.sample(device, af.afi, w.prefixes)
         yield Finding(
             w.span,
             f"{w.where} lets {af.afi.value} prefixes longer than /{top} out to {role_text(nb)}{cond}, "
-            f"e.g. {sample(device, af.afi, w.prefixes)}: most networks drop them (RFC 7454 §6.1.3 practice), "
+            f"e.g. {example}: most networks drop them (RFC 7454 §6.1.3 practice), "
             "so the announcement does not propagate; traffic follows a covering route if one exists or is "
             "dropped, and internal more-specifics leak into other networks' tables.",
         )
@@ -232,7 +276,8 @@ def px102(device: Device, options: Options) -> Iterator[Finding]:
 
 def px103(device: Device, options: Options) -> Iterator[Finding]:
     """eBGP import that can accept prefixes longer than the limit."""
-    for nb, af, space, found, long_ in _findings(device, options, "import"):
+    memo = _Memo()
+    for nb, af, space, found, long_ in _findings(device, options, "import", memo):
         w = found[0]
         top = limit(af.afi, options)
         ref = main_ref(af.imports)
@@ -242,7 +287,7 @@ def px103(device: Device, options: Options) -> Iterator[Finding]:
         yield Finding(
             span,
             f"{how} {af.afi.value} prefixes longer than /{top} from {role_text(nb)}{cond}, "
-            f"e.g. {sample(device, af.afi, w.prefixes)}: such routes pollute the table, and because the "
+            f"e.g. {memo.sample(device, af.afi, w.prefixes)}: such routes pollute the table, and because the "
             "longest match wins, a more-specific hijack of any destination would be accepted here and "
             "pull its traffic to the hijacker.",
         )

@@ -114,7 +114,38 @@ def _needs(pattern: re.Pattern[str]) -> tuple[str, ...]:
     return ("",)
 
 
-_PREFILTERED = tuple((v, p, w, _needs(p)) for v, p, w in _EVIDENCE)
+def _after_newline(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``^REST`` as ``\\nREST``, to search ``"\\n" + text`` instead of ``text``.
+
+    The same matches (``^`` in multi-line mode is the start or just after a newline), but
+    the pattern now begins with a literal, so the regex engine skips to each newline instead
+    of trying the whole pattern at every character.  Patterns without a leading ``^`` (or
+    with a top-level ``|``) are kept as they are.
+    """
+    src = pattern.pattern
+    if not src.startswith("^") or _top_level_bar(src):
+        return pattern
+    return re.compile("\n" + src[1:], pattern.flags)
+
+
+def _top_level_bar(src: str) -> bool:
+    depth, i, in_class = 0, 0, False
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 1
+        elif in_class or c == "[":
+            in_class = c != "]"
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+# (vendor, pattern, weight, substrings one of which a match needs, search "\n" + text?)
+_PREFILTERED = tuple((v, q, w, _needs(p), q is not p) for v, p, w in _EVIDENCE for q in (_after_newline(p),))
 
 SUPPORTED = frozenset({"frr", "ios", "exabgp"})
 KNOWN = frozenset({"frr", "ios", "ios-xr", "nx-os", "eos", "asa", "exabgp"})
@@ -128,9 +159,13 @@ class Detection:
 
 def _score(head: str) -> dict[str, int]:
     scores: dict[str, int] = {}
-    for vendor, pattern, weight, needs in _PREFILTERED:
-        if any(n in head for n in needs) and pattern.search(head):
-            scores[vendor] = scores.get(vendor, 0) + weight
+    text = "\n" + head
+    for vendor, pattern, weight, needs, newline in _PREFILTERED:
+        for need in needs:  # a plain loop: a generator per pattern and file costs more than the test
+            if need in head:
+                if pattern.search(text if newline else head):
+                    scores[vendor] = scores.get(vendor, 0) + weight
+                break
     return scores
 
 

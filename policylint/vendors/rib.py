@@ -13,6 +13,7 @@ Both syntaxes share one reading: a prefix is ``P/L`` or ``ADDRESS MASK``; routes
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from policylint.model import IPNetwork, LocalRoute, Span
 
@@ -20,6 +21,24 @@ from policylint.model import IPNetwork, LocalRoute, Span
 DISCARD_HOPS = frozenset({"null0", "null", "blackhole", "reject"})
 # `router X` blocks of protocols that can put the anchored prefix in the table
 IGPS = frozenset({"ospf", "ospf6", "ospfv3", "isis", "eigrp", "rip", "ripng", "babel", "openfabric", "odr"})
+
+
+# A.B.C.D/L exactly as the ipaddress module accepts it (no leading zeros in an octet; ASCII digits)
+_OCTET = "(0|[1-9][0-9]{0,2})"
+_DOTTED = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/([0-9]+)")
+
+
+def _dotted(text: str) -> IPNetwork | None:
+    """``A.B.C.D/L`` with host bits cleared, as ``ip_network(text, strict=False)`` and
+    ``ip_interface(text).network`` give it, without their general parsing; None for other forms."""
+    m = _DOTTED.fullmatch(text)
+    if m is None:
+        return None
+    a, b, c, d, length = int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5])
+    if a > 255 or b > 255 or c > 255 or d > 255 or length > 32:
+        return None
+    mask = (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+    return ipaddress.IPv4Network((((a << 24) | (b << 16) | (c << 8) | d) & mask, length))
 
 
 def _prefix(words: list[str], at: int, *, host: bool) -> tuple[IPNetwork | None, int]:
@@ -34,7 +53,14 @@ def _prefix(words: list[str], at: int, *, host: bool) -> tuple[IPNetwork | None,
         if after >= len(words):
             return None, at
         text, after = f"{text}/{words[after]}", after + 1
+    quick = _dotted(text)
+    if quick is not None:
+        return quick, after
     try:
+        if ":" in text:  # never IPv4: ip_interface / ip_network would try (and fail) IPv4 first
+            if host:
+                return ipaddress.IPv6Interface(text).network, after
+            return ipaddress.IPv6Network(text, strict=False), after
         if host:
             return ipaddress.ip_interface(text).network, after
         return ipaddress.ip_network(text, strict=False), after
