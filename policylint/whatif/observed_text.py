@@ -80,16 +80,19 @@ class Seen:
 
 
 class Keep:
-    """Whether a prefix is wanted, remembered per prefix (a file names few prefixes many times)."""
+    """Whether a prefix (its text) is wanted, remembered per text: a file of the wanted prefixes names
+    few of them many times; a raw file names the others once or a few times each."""
 
     def __init__(self, wanted: Wanted) -> None:
         self.wanted = wanted
-        self.known: dict[IPNetwork, bool] = {}
+        self.known: dict[str, bool] = {}
 
-    def __call__(self, p: IPNetwork) -> bool:
-        got = self.known.get(p)
+    def __call__(self, text: str) -> bool:
+        """Plain IPv4 text is judged without building a network; a bad prefix raises ValueError."""
+        got = self.known.get(text)
         if got is None:
-            got = self.known[p] = self.wanted(p)
+            fast = self.wanted.v4(text)
+            got = self.known[text] = fast if fast is not None else self.wanted(_net(text))
         return got
 
 
@@ -181,11 +184,9 @@ def _path(text: str) -> tuple[int, ...] | None:
 def _record(  # noqa: PLR0917
     keep: Keep | None, peer: str, asn: str, prefix: str, path: str | None, comms: str = ""
 ) -> Route | str:
-    if keep is not None and keep.wanted.v4(prefix) is False:
-        return OTHER  # a plain IPv4 prefix outside: the rest of the record is not read
+    if keep is not None and not keep(prefix):
+        return OTHER  # the rest of the record is not read
     net = _net(prefix)
-    if keep is not None and not keep(net):
-        return OTHER
     try:
         monitor = int(asn) if asn.isdigit() and len(asn) < 10 else parse_asn(asn)
     except ValueError:
