@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -387,6 +388,21 @@ def test_file_readings_are_cached_by_content(tmp_path: Path, monkeypatch: pytest
         load_observed([str(m)])  # other bytes: another key, read (and refused) again
 
 
+def _count_decodes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that grows by one for every MRT record handed to mrtparse."""
+    from policylint.whatif import observed_mrt
+
+    calls: list[int] = []
+    real = observed_mrt._decode
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(observed_mrt, "_decode", counted)
+    return calls
+
+
 def test_records_of_other_prefixes_are_skipped_undecoded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -395,16 +411,12 @@ def test_records_of_other_prefixes_are_skipped_undecoded(
     handed to mrtparse at all."""
     import ipaddress
 
-    from policylint.whatif import observed_mrt
-
     want = (ipaddress.ip_network("10.99.0.0/23"), ipaddress.ip_network("2001:db8:53::/48"))
     other = Route("192.0.2.9", 64509, "198.51.100.0/24", (64509, 3356, 64999))
     inside = Route("192.0.2.8", 64508, "10.99.1.0/24", (64508, 174, 64500))
     m = tmp_path / "all.mrt"
     m.write_bytes(b"".join(update(r, 100 + i) for i, r in enumerate([*ROUTES, other, inside, other])))
-    calls = []
-    real = observed_mrt._decode
-    monkeypatch.setattr(observed_mrt, "_decode", lambda *a: calls.append(1) or real(*a))
+    calls = _count_decodes(monkeypatch)
     obs = load_observed([str(m)], prefixes=want)
     assert [str(p.prefix) for p in obs.held] == [
         "10.99.0.0/23",
@@ -432,7 +444,6 @@ def test_wanted_prefix_bytes_elsewhere_in_a_record(tmp_path: Path, monkeypatch: 
     length: such records are still skipped undecoded; a /25 inside is read."""
     import ipaddress
 
-    from policylint.whatif import observed_mrt
     from policylint.whatif.observed import Wanted
 
     want = Wanted((ipaddress.ip_network("192.0.2.0/24"),))
@@ -447,9 +458,7 @@ def test_wanted_prefix_bytes_elsewhere_in_a_record(tmp_path: Path, monkeypatch: 
         update(Route("192.0.2.9", 64509, "198.51.100.0/24", (64509, 64999)), 1)
         + update(Route("192.0.2.9", 64509, "192.0.2.128/25", (64509, 64500)), 2)
     )  # fmt: skip
-    calls = []
-    real = observed_mrt._decode
-    monkeypatch.setattr(observed_mrt, "_decode", lambda *a: calls.append(1) or real(*a))
+    calls = _count_decodes(monkeypatch)
     obs = load_observed([str(m)], prefixes=want.prefixes)
     assert [str(p.prefix) for p in obs.held] == ["192.0.2.128/25"]
     assert (obs.skipped_other, len(calls)) == (1, 1)
