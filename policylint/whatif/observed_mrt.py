@@ -36,6 +36,11 @@ from policylint.whatif.observed import (
 
 _HEADER = struct.Struct("!IHHI")  # timestamp, type, subtype, length
 _TABLE_DUMP_V2, _BGP4MP, _BGP4MP_ET = 13, 16, 17
+_ROUTE_SUBTYPES = {  # the record kinds read for routes: RIB entries, BGP4MP(_ET) messages
+    _TABLE_DUMP_V2: (2, 3, 4, 5),
+    _BGP4MP: (1, 4, 6, 7),
+    _BGP4MP_ET: (1, 4, 6, 7),
+}
 
 _AS_SEQUENCE, _AS_SET = 2, 1
 
@@ -138,11 +143,9 @@ def _unwanted(
 ) -> bool:
     """A route record (RIB entry or BGP4MP message) where no wanted prefix's leading bytes follow a
     length byte in its range, as every NLRI or RIB prefix inside a wanted prefix is written; other
-    record kinds are kept."""
-    if mtype not in (_TABLE_DUMP_V2, _BGP4MP, _BGP4MP_ET):
+    record kinds (the PEER_INDEX_TABLE, state changes) are always decoded."""
+    if mtype not in _ROUTE_SUBTYPES or _HEADER.unpack_from(data, at)[2] not in _ROUTE_SUBTYPES[mtype]:
         return False
-    if mtype == _TABLE_DUMP_V2 and _HEADER.unpack_from(data, at)[2] not in (2, 3, 4, 5):
-        return False  # the PEER_INDEX_TABLE (or another kind): always decoded
     for needle, shortest, longest in needles:
         i = data.find(needle, at + 13, end)
         while i >= 0:
@@ -176,10 +179,10 @@ def _decode(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route 
 
 def _entry(d: dict[str, Any], peers: list[tuple[str, int]]) -> list[Route | str]:
     mtype, sub = _key(d["type"]), _key(d["subtype"])
-    if mtype == 13 and sub == 1:  # PEER_INDEX_TABLE
+    if mtype == _TABLE_DUMP_V2 and sub == 1:  # PEER_INDEX_TABLE
         peers[:] = [(p["peer_ip"], parse_asn(str(p["peer_as"]))) for p in d["peer_entries"]]
         return []
-    if mtype == 13 and sub in (2, 3, 4, 5):  # RIB_IPV4/IPV6 UNICAST/MULTICAST
+    if mtype == _TABLE_DUMP_V2 and sub in _ROUTE_SUBTYPES[mtype]:  # RIB_IPV4/IPV6 UNICAST/MULTICAST
         net = _net(d["prefix"], d["length"])  # mrtparse stores the prefix length under "length"
         out: list[Route | str] = []
         for e in d["rib_entries"]:
@@ -190,7 +193,7 @@ def _entry(d: dict[str, Any], peers: list[tuple[str, int]]) -> list[Route | str]
             elif path:
                 out.append(Route(asn, ip, net, path, comms))
         return out
-    if mtype in (_BGP4MP, _BGP4MP_ET) and sub in (1, 4, 6, 7):  # BGP4MP_MESSAGE(_AS4)(_LOCAL)
+    if mtype in (_BGP4MP, _BGP4MP_ET) and sub in _ROUTE_SUBTYPES[mtype]:  # BGP4MP_MESSAGE(_AS4)(_LOCAL)
         msg = d["bgp_message"]
         if _key(msg["type"]) != 2:  # not an UPDATE
             return []
