@@ -135,9 +135,9 @@ class Day:
     def slot(self, route: Route) -> int:
         return self._slots.setdefault(route.key, len(self._slots))
 
-    def add(self, slot: int, route: Route, time: int, name: str, where: int | str) -> None:
-        """``where`` is a line number, or ``"record N"`` for MRT; ``file:line`` is built only if held."""
-        self.records += 1
+    def add(self, slot: int, time: int, name: str, where: int | str, route: Route) -> None:
+        """Offer one record (the readers count it): it is held if no later one for its slot is.
+        ``where`` is a line number, or ``"record N"`` for MRT; ``file:line`` is built only if held."""
         cur = self.latest.get(slot)
         if cur is None or time >= cur[0]:
             self.latest[slot] = (time, name, where, route)
@@ -160,10 +160,7 @@ class Day:
         self.skipped_as_set += file.skipped_as_set
         self.skipped_other += file.skipped_other
         for time, where, route in file.entries:
-            slot = self.slot(route)
-            cur = self.latest.get(slot)
-            if cur is None or time >= cur[0]:
-                self.latest[slot] = (time, name, where, route)
+            self.add(self.slot(route), time, name, where, route)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,15 +10,14 @@ or another reader give another key.  It lives in the policylint cache directory
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 from functools import cache
 from pathlib import Path
 
 from policylint import __version__
 from policylint.cachedir import cache_dir, write_atomic
-from policylint.model import IPNetwork
 from policylint.whatif.observed import FileDay, Route
+from policylint.whatif.observed_text import prefix_network
 
 _FORMAT = 2
 _READERS = ("observed.py", "observed_text.py", "observed_mrt.py")
@@ -59,22 +58,16 @@ def get(key: str) -> FileDay | None:
     try:
         doc = json.loads(_path(key).read_bytes())
         entries = tuple(
-            (int(t), w if isinstance(w, str) else int(w), Route(int(m), str(p), _net(n), tuple(a), tuple(c)))
+            (
+                int(t),
+                w if isinstance(w, str) else int(w),
+                Route(int(m), str(p), prefix_network(n), tuple(a), tuple(c)),
+            )
             for t, w, m, p, n, a, c in doc["entries"]
         )
         return FileDay(entries, int(doc["records"]), int(doc["skipped_as_set"]), int(doc["skipped_other"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-_NETS: dict[str, IPNetwork] = {}
-
-
-def _net(text: str) -> IPNetwork:
-    net = _NETS.get(text)
-    if net is None:
-        net = _NETS[text] = ipaddress.ip_network(text)
-    return net
 
 
 def put(key: str, file: FileDay) -> None:

@@ -106,7 +106,6 @@ def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
         needles = ()  # a prefix shorter than /8: no byte to look for, every record is decoded
     peers: list[tuple[str, int]] = []  # the latest PEER_INDEX_TABLE, which RIB records refer to
     seen: dict[bytes, list[tuple[Route, int] | str]] = {}
-    latest = day.latest  # Day.add inlined: this loop is the cost of a day of updates
     records, at, n, size = 0, 0, 0, len(data)
     while at < size:
         n += 1
@@ -127,9 +126,7 @@ def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
         for r in got:
             if isinstance(r, tuple):
                 records += 1
-                cur = latest.get(r[1])
-                if cur is None or ts >= cur[0]:
-                    latest[r[1]] = (ts, name, f"record {n}", r[0])
+                day.add(r[1], ts, name, f"record {n}", r[0])
             elif r == OTHER:
                 day.skipped_other += 1
             else:

@@ -92,7 +92,7 @@ class Keep:
         got = self.known.get(text)
         if got is None:
             fast = self.wanted.v4(text)
-            got = self.known[text] = fast if fast is not None else self.wanted(_net(text))
+            got = self.known[text] = fast if fast is not None else self.wanted(prefix_network(text))
         return got
 
 
@@ -109,7 +109,6 @@ def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
 def _read_lines(name: str, lines: list[str], first: int, day: Day, seen: Seen) -> None:
     """Any mix of formats, comments and blank lines: the repeat of an earlier line (but for its
     timestamp) costs a dictionary lookup."""
-    latest = day.latest  # Day.add inlined: this loop is the cost of a day of updates
     dump, elem = seen.dump, seen.elem
     records = 0
     for n, raw in enumerate(lines, first):
@@ -139,9 +138,7 @@ def _read_lines(name: str, lines: list[str], first: int, day: Day, seen: Seen) -
             raise ObservationError(f"{name}:{n}: {exc}") from None
         if isinstance(rec, tuple):
             records += 1
-            cur = latest.get(rec[1])
-            if cur is None or time >= cur[0]:
-                latest[rec[1]] = (time, name, n, rec[0])
+            day.add(rec[1], time, name, n, rec[0])
         else:
             day.skipped_as_set += 1
     day.records += records
@@ -163,7 +160,8 @@ def _time(text: str) -> int:
 
 
 @lru_cache(maxsize=1 << 16)  # a day of updates repeats a few prefixes and paths many times
-def _net(prefix: str) -> IPNetwork:
+def prefix_network(prefix: str) -> IPNetwork:
+    """``10.0.0.0/8`` as a network (host bits allowed), remembered; ValueError names a bad prefix."""
     try:
         return ipaddress.ip_network(prefix, strict=False)
     except ValueError:
@@ -186,7 +184,7 @@ def _record(  # noqa: PLR0917
 ) -> Route | str:
     if keep is not None and not keep(prefix):
         return OTHER  # the rest of the record is not read
-    net = _net(prefix)
+    net = prefix_network(prefix)
     try:
         monitor = int(asn) if asn.isdigit() and len(asn) < 10 else parse_asn(asn)
     except ValueError:
