@@ -75,11 +75,13 @@ def rib_dump(routes: list[Route], ts: int = 1756684800) -> bytes:
     return out
 
 
-def update(r: Route, ts: int, withdraw: bool = False, local_as: int = 65535) -> bytes:
+def update(
+    r: Route, ts: int, withdraw: bool = False, local_as: int = 65535, also: tuple[str, ...] = ()
+) -> bytes:
     """One BGP4MP_MESSAGE_AS4 record carrying an UPDATE that announces or withdraws ``r.prefix``
-    (IPv6 in MP_REACH_NLRI / MP_UNREACH_NLRI, RFC 4760)."""
+    (IPv6 in MP_REACH_NLRI / MP_UNREACH_NLRI, RFC 4760), and the prefixes ``also`` with it."""
     v6 = ipaddress.ip_network(r.prefix).version == 6
-    nlri = _nlri(r.prefix)
+    nlri = _nlri(r.prefix) + b"".join(_nlri(p) for p in also)
     if withdraw and v6:
         attrs = _attr(0x80, 15, struct.pack("!HB", 2, 1) + nlri)
         msg = struct.pack("!H", 0) + struct.pack("!H", len(attrs)) + attrs

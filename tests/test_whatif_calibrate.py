@@ -124,6 +124,25 @@ def test_observed_path_pins_and_teaches_a_preference(tmp_path: Path) -> None:
     assert doc["calibration"]["paths"]["used"] == 1
 
 
+def test_conflicting_paths_of_equal_time_do_not_depend_on_reading_order(tmp_path: Path) -> None:
+    """Two monitors stamped with the same second disagree about AS30's choice: the answer is the
+    same whichever order the lines (or files) come in."""
+    base, topo = _world(tmp_path)
+    lines = [
+        OBSERVED,
+        "TABLE_DUMP2|1756684800|B|192.0.2.50|50|10.99.0.0/23|50 30 20 64500|IGP|192.0.2.50|0|0||NAG||\n",
+    ]
+    got = []
+    for order in (lines, lines[::-1]):
+        obs = tmp_path / "rib.txt"
+        obs.write_text("".join(order))
+        doc = _json(str(base), str(base), "--topology", str(topo), "--observed-paths", str(obs))
+        assert doc["calibration"]["paths"]["conflicts"] == 1
+        got.append(_rows(doc))
+    assert got[0] == got[1]
+    assert got[0][30][0] == "s2"  # AS50 sorts after AS30: its path is the later word
+
+
 def test_measured_catchment_anchors_and_headline(tmp_path: Path) -> None:
     """Withdraw s2.  Measured: AS40 is on s2 today (the model, tied, says s1).
 

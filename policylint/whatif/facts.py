@@ -119,7 +119,8 @@ def gather(
     """Pins, links in use and links missing from the topology, from the paths of one prefix."""
     f = Facts()
     recognise_ = Recogniser.build(service, site_asns, anns, site_map)
-    paths = sorted(paths, key=lambda p: p.time)
+    # by time; equal times by monitor, peer and path, so the reading order of the files never matters
+    paths = sorted(paths, key=lambda p: (p.time, p.monitor, p.peer, p.path, p.communities))
     asns = np.unique(np.asarray([a for p in paths for a in p.path], dtype=np.int64))
     pos = np.searchsorted(topo.asns, asns)
     hit = pos < topo.size
@@ -155,7 +156,7 @@ def gather(
                 f.allow.add((x, hop))
             old = f.pins.get(x)
             if old is not None and old != (hop, site):
-                f.conflicts += 1  # the later path wins (sorted by time)
+                f.conflicts += 1  # the later path wins (sorted by time, as above)
             f.pins[x] = (hop, site)
     if f.allow:
         pairs = np.asarray(sorted(f.allow), dtype=np.int64)

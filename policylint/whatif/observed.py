@@ -11,9 +11,9 @@ are counted in a warning because they carry no usable order.
 Only the routes each monitor held at the end of the observation are used (:class:`Day`): per
 (monitor, peer address, prefix) the latest record wins (file order breaks equal times) and a
 withdrawal removes the route.  The readers reduce while they read: a record whose content (all but
-its timestamp) was already seen in the same file is not decoded again, and only the held routes
-become :class:`ObservedPath` objects, so a day of updates costs little more than its distinct
-records.
+its timestamp) was already seen in the same file is not decoded again, an MRT update that a later
+one of its peer settles is not decoded at all, and only the held routes become
+:class:`ObservedPath` objects.
 """
 
 from __future__ import annotations

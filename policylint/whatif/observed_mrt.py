@@ -8,6 +8,12 @@ that carry no route (state changes, BGP OPEN/KEEPALIVE) are skipped.
 Records are framed here by their 12-byte common header (type, subtype, length) and handed to mrtparse
 one at a time, so that a BGP4MP record whose bytes after the timestamp repeat an earlier record of the
 file (a monitor re-announcing the same route, a flap back to a path seen before) is decoded once.
+
+Given the wanted prefixes, BGP4MP messages are decoded latest first, and one that a later message
+of the same peer session settles for every wanted prefix its bytes can carry (a path explored and
+replaced, an announcement later withdrawn) is not decoded at all: it can never be held.  Such a
+record is counted once per wanted prefix; its AS path (AS_SET or not) is not looked at.  So a day of
+updates costs about one decode per monitor and prefix, however much the paths churned.
 """
 
 from __future__ import annotations
@@ -17,7 +23,10 @@ import gzip
 import io
 import ipaddress
 import struct
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import mrtparse
@@ -97,59 +106,131 @@ def _data(name: str) -> bytes:
         raise ObservationError(f"{name}: not readable as compressed data ({exc})") from None
 
 
+@dataclass(slots=True)
+class _Record:
+    """One record's content (for BGP4MP, its bytes but the timestamp), shared by its repeats."""
+
+    at: int
+    end: int
+    n: int  # the first record number carrying it
+    peer: bytes | None = None  # BGP4MP: the peer fields (ASNs, interface, addresses); None: unknown
+    cands: tuple[tuple[int, bytes], ...] | None = None  # wanted prefixes it can carry; None: unknown
+    got: list[Route | str] | None = None  # decoded; None: not (yet), or settled by later records
+    looked: bool = False  # judged by the latest-first pass
+    settled_by: list[Route] | None = None  # for each candidate, the later route of its peer that wins
+    slotted: list[tuple[Route, int] | str] | None = None
+
+
 def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
     """Offer every announcement and withdrawal of ``name`` (about the ``wanted`` prefixes) to ``day``,
-    in record order."""
+    in record order.
+
+    Three passes: frame every record (decoding, in order, those that are not BGP4MP route messages);
+    decode the BGP4MP route messages latest first (by time, then order), skipping one whose every
+    wanted prefix a later record of the same peer settles, since it can never be held; offer the
+    records to ``day`` in order, a skipped one counted once per wanted prefix it carries.
+    """
     data = _data(name)
-    needles = wanted.needles if wanted is not None else ()
-    if any(not n for n, _, _ in needles):
-        needles = ()  # a prefix shorter than /8: no byte to look for, every record is decoded
+    needles = _needles(wanted)
+    recs, times, updates = _frame(name, data, needles)
+    _decode_latest(name, data, recs, times, updates)
+    _offer(name, day, wanted, recs, times)
+
+
+def _frame(
+    name: str, data: bytes, needles: tuple[_Needle, ...] | None
+) -> tuple[list[_Record], list[int], list[int]]:
+    """Every record with its timestamp (a record's number is its index plus one), and the indexes
+    of the BGP4MP route messages that may be about wanted prefixes (decoded later); repeats share
+    one record."""
     peers: list[tuple[str, int]] = []  # the latest PEER_INDEX_TABLE, which RIB records refer to
-    seen: dict[bytes, list[tuple[Route, int] | str]] = {}
-    records, at, n, size = 0, 0, 0, len(data)
+    recs: list[_Record] = []
+    times: list[int] = []
+    updates: list[int] = []
+    seen: dict[bytes, _Record] = {}
+    at, size, n = 0, len(data), 0
+    unpack = _HEADER.unpack_from
     while at < size:
         n += 1
-        ts, mtype, _, length = _HEADER.unpack_from(data, at) if size - at >= 12 else (0, 0, 0, 0)
+        ts, mtype, sub, length = unpack(data, at) if size - at >= 12 else (0, 0, 0, 0)
         end = at + 12 + length
-        if needles and end <= size and _unwanted(data, at, end, mtype, needles):
-            day.skipped_other += 1
-            at = end
-            continue
         if mtype in (_BGP4MP, _BGP4MP_ET) and end <= size:
             # the key is the record but its timestamp (and BGP4MP_ET's microseconds)
             key = data[at + 4 : end] if mtype == _BGP4MP else data[at + 4 : at + 12] + data[at + 16 : end]
-            got = seen.get(key)
-            if got is None:
-                got = seen[key] = _slotted(_decode(data[at:end], f"{name}: record {n}", peers), day, wanted)
+            rec = seen.get(key)
+            if rec is None:
+                rec = seen[key] = _Record(at, end, n)
+                if sub in _ROUTE_SUBTYPES[mtype]:
+                    body = at + 12 if mtype == _BGP4MP else at + 16
+                    rec.peer = peer = _peer(data, body, end, sub)
+                    if needles is not None:  # NLRI are in the BGP message, after the peer fields
+                        rec.cands = _candidates(data, body + len(peer or b""), end, needles)
+                else:  # a state change, an ADD-PATH message, ...
+                    rec.got = _decode(data[at:end], f"{name}: record {n}", peers)
+            if rec.got is None and rec.cands != ():
+                updates.append(n - 1)
+        elif needles is not None and end <= size and _unwanted(data, at, end, needles):
+            rec = _Record(at, end, n, cands=())
         else:
-            got = _slotted(_decode(data[at:end], f"{name}: record {n}", peers), day, wanted)
+            rec = _Record(at, end, n, got=_decode(data[at:end], f"{name}: record {n}", peers))
+        recs.append(rec)
+        times.append(ts)
+        at = end
+    return recs, times, updates
+
+
+def _decode_latest(name: str, data: bytes, recs: list[_Record], times: list[int], updates: list[int]) -> None:
+    """Decode BGP4MP route messages latest first; leave undecoded one whose every candidate prefix
+    its peer's later records settle (an announcement or withdrawal of that prefix is held instead)."""
+    if not all(times[a] <= times[b] for a, b in pairwise(updates)):
+        updates = sorted(updates, key=times.__getitem__)  # stable: equal times keep record order
+    order: Iterable[int] = reversed(updates)
+    settled: dict[tuple[bytes, int, bytes], Route] = {}
+    for i in order:
+        rec = recs[i]
+        if rec.looked:
+            continue
+        rec.looked = True
+        peer, cands = rec.peer, rec.cands
+        if peer is not None and cands is not None and all((peer, *c) in settled for c in cands):
+            rec.settled_by = [settled[(peer, *c)] for c in cands]
+            continue
+        rec.got = got = _decode(data[rec.at : rec.end], f"{name}: record {rec.n}", [])
+        if peer is not None:
+            for r in got:
+                if isinstance(r, Route):
+                    settled.setdefault((peer, r.prefix.prefixlen, r.prefix.network_address.packed), r)
+
+
+def _offer(name: str, day: Day, wanted: Wanted | None, recs: list[_Record], times: list[int]) -> None:
+    records = 0
+    for n, (rec, ts) in enumerate(zip(recs, times, strict=True), 1):
+        got = rec.slotted
+        if got is None:
+            if rec.got is not None:
+                got = _slotted(rec.got, day, wanted)
+            elif rec.settled_by is not None:
+                for route in rec.settled_by:  # its slots appear here first, as if it had been decoded
+                    day.slot(route)
+                got = [_SETTLED] * len(rec.settled_by)
+            else:  # about no wanted prefix
+                day.skipped_other += 1
+                continue
+            rec.slotted = got
         for r in got:
             if isinstance(r, tuple):
                 records += 1
                 day.add(r[1], ts, name, f"record {n}", r[0])
+            elif r == _SETTLED:
+                records += 1
             elif r == OTHER:
                 day.skipped_other += 1
             else:
                 day.skipped_as_set += 1
-        at = end
     day.records += records
 
 
-def _unwanted(
-    data: bytes, at: int, end: int, mtype: int, needles: tuple[tuple[bytes, int, int], ...]
-) -> bool:
-    """A route record (RIB entry or BGP4MP message) where no wanted prefix's leading bytes follow a
-    length byte in its range, as every NLRI or RIB prefix inside a wanted prefix is written; other
-    record kinds (the PEER_INDEX_TABLE, state changes) are always decoded."""
-    if mtype not in _ROUTE_SUBTYPES or _HEADER.unpack_from(data, at)[2] not in _ROUTE_SUBTYPES[mtype]:
-        return False
-    for needle, shortest, longest in needles:
-        i = data.find(needle, at + 13, end)
-        while i >= 0:
-            if shortest <= data[i - 1] <= longest:
-                return False
-            i = data.find(needle, i + 1, end)
-    return True
+_SETTLED = "settled"  # an announcement or withdrawal that a later record of its peer overrides
 
 
 def _slotted(got: list[Route | str], day: Day, wanted: Wanted | None) -> list[tuple[Route, int] | str]:
@@ -159,6 +240,85 @@ def _slotted(got: list[Route | str], day: Day, wanted: Wanted | None) -> list[tu
         ((r, day.slot(r)) if wanted is None or wanted(r.prefix) else OTHER) if isinstance(r, Route) else r
         for r in got
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Needle:
+    """How a prefix inside a wanted one looks on the wire: a length byte in ``shortest..longest``,
+    then ``lead`` (the wanted prefix's whole leading bytes), then, when its length is not a multiple
+    of eight, a byte whose top ``bits`` bits are ``top``."""
+
+    lead: bytes
+    shortest: int
+    longest: int
+    width: int  # address bytes: 4 or 16
+    bits: int
+    top: int
+
+
+def _needles(wanted: Wanted | None) -> tuple[_Needle, ...] | None:
+    """None when records cannot be judged by their bytes: no prefixes given, or one shorter than /8
+    (no whole byte to look for)."""
+    if wanted is None or any(q.prefixlen < 8 for q in wanted.prefixes):
+        return None
+    out = []
+    for q in wanted.prefixes:
+        packed, full, bits = q.network_address.packed, q.prefixlen // 8, q.prefixlen % 8
+        top = packed[full] >> (8 - bits) if bits else 0
+        out.append(_Needle(packed[:full], q.prefixlen, q.max_prefixlen, len(packed), bits, top))
+    return tuple(out)
+
+
+def _unwanted(data: bytes, at: int, end: int, needles: tuple[_Needle, ...]) -> bool:
+    """A RIB record where no wanted prefix's leading bytes follow a length byte in its range, as a
+    RIB prefix inside a wanted prefix is written; other record kinds (the PEER_INDEX_TABLE, unknown
+    types) are always decoded."""
+    _, mtype, sub, _ = _HEADER.unpack_from(data, at)
+    if mtype not in _ROUTE_SUBTYPES or sub not in _ROUTE_SUBTYPES[mtype]:
+        return False
+    for nd in needles:
+        i = data.find(nd.lead, at + 13, end)
+        while i >= 0:
+            if nd.shortest <= data[i - 1] <= nd.longest:
+                return False
+            i = data.find(nd.lead, i + 1, end)
+    return True
+
+
+def _candidates(
+    data: bytes, msg: int, end: int, needles: tuple[_Needle, ...]
+) -> tuple[tuple[int, bytes], ...]:
+    """Every (length, address) that a BGP message (from ``msg`` to ``end``) could carry as an NLRI or
+    withdrawn prefix inside a wanted prefix: each place where a wanted prefix's leading bytes follow
+    a length byte in range, read as such a prefix.  The prefixes it really carries are among them
+    (the others are byte coincidences); empty: it carries none."""
+    out: list[tuple[int, bytes]] = []
+    for nd in needles:
+        i = data.find(nd.lead, msg + 1, end)
+        while i >= 0:
+            length = data[i - 1]
+            size = (length + 7) >> 3
+            if nd.shortest <= length <= nd.longest and i + size <= end:
+                addr = data[i : i + size]
+                if length & 7:
+                    addr = addr[:-1] + bytes([addr[-1] & (0xFF << (8 - (length & 7))) & 0xFF])
+                if not nd.bits or addr[len(nd.lead)] >> (8 - nd.bits) == nd.top:
+                    out.append((length, addr + bytes(nd.width - size)))
+            i = data.find(nd.lead, i + 1, end)
+    return tuple(dict.fromkeys(out)) if len(out) > 1 else tuple(out)
+
+
+def _peer(data: bytes, body: int, end: int, sub: int) -> bytes | None:
+    """A BGP4MP message's peer fields (peer and local ASN, interface, AFI, peer and local address):
+    records with equal fields come from one monitor session.  None when the AFI is unknown."""
+    aslen = 2 if sub in (1, 6) else 4
+    afi_at = body + 2 * aslen + 2
+    if afi_at + 2 > end:
+        return None
+    afi = data[afi_at] << 8 | data[afi_at + 1]
+    iplen = 4 if afi == 1 else 16 if afi == 2 else 0
+    stop = afi_at + 2 + 2 * iplen
+    return data[body:stop] if iplen and stop <= end else None
 
 
 def _decode(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route | str]:
