@@ -24,11 +24,13 @@ never asserted.
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -129,6 +131,7 @@ def bench_internet(args: argparse.Namespace) -> None:
     from policylint.whatif.topology import load_topology
 
     work = Path(tempfile.mkdtemp(prefix="bench-whatif-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     os.environ["POLICYLINT_CACHE_DIR"] = str(work / "cache")
     cold, topo = timed(lambda: load_topology(str(CAIDA)))
     cached, topo = timed(lambda: load_topology(str(CAIDA)), runs=3)
