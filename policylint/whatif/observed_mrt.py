@@ -45,7 +45,8 @@ from policylint.whatif.observed import (
 
 _HEADER = struct.Struct("!IHHI")  # timestamp, type, subtype, length
 _TABLE_DUMP_V2, _BGP4MP, _BGP4MP_ET = 13, 16, 17
-_ROUTE_SUBTYPES = {  # the record kinds read for routes: RIB entries, BGP4MP(_ET) messages
+# the record kinds read for routes: RIB entries, BGP4MP(_ET) messages
+_ROUTE_SUBTYPES: dict[int, tuple[int, ...]] = {
     _TABLE_DUMP_V2: (2, 3, 4, 5),
     _BGP4MP: (1, 4, 6, 7),
     _BGP4MP_ET: (1, 4, 6, 7),
@@ -148,19 +149,25 @@ def _frame(
     times: list[int] = []
     updates: list[int] = []
     seen: dict[bytes, _Record] = {}
+    other = _Record(0, 0, 0, cands=())  # every route record that cannot be about a wanted prefix
     at, size, n = 0, len(data), 0
     unpack = _HEADER.unpack_from
     while at < size:
         n += 1
         ts, mtype, sub, length = unpack(data, at) if size - at >= 12 else (0, 0, 0, 0)
         end = at + 12 + length
-        if mtype in (_BGP4MP, _BGP4MP_ET) and end <= size:
+        route = end <= size and sub in _ROUTE_SUBTYPES.get(mtype, ())
+        if route and needles is not None and _no_wanted_bytes(data, at, end, needles):
+            rec = other
+        elif mtype in (_BGP4MP, _BGP4MP_ET) and end <= size:
             # the key is the record but its timestamp (and BGP4MP_ET's microseconds)
             key = data[at + 4 : end] if mtype == _BGP4MP else data[at + 4 : at + 12] + data[at + 16 : end]
-            rec = seen.get(key)
-            if rec is None:
+            known = seen.get(key)
+            if known is not None:
+                rec = known
+            else:
                 rec = seen[key] = _Record(at, end, n)
-                if sub in _ROUTE_SUBTYPES[mtype]:
+                if route:
                     body = at + 12 if mtype == _BGP4MP else at + 16
                     rec.peer = peer = _peer(data, body, end, sub)
                     if needles is not None:  # NLRI are in the BGP message, after the peer fields
@@ -169,8 +176,6 @@ def _frame(
                     rec.got = _decode(data[at:end], f"{name}: record {n}", peers)
             if rec.got is None and rec.cands != ():
                 updates.append(n - 1)
-        elif needles is not None and end <= size and _unwanted(data, at, end, needles):
-            rec = _Record(at, end, n, cands=())
         else:
             rec = _Record(at, end, n, got=_decode(data[at:end], f"{name}: record {n}", peers))
         recs.append(rec)
@@ -269,13 +274,9 @@ def _needles(wanted: Wanted | None) -> tuple[_Needle, ...] | None:
     return tuple(out)
 
 
-def _unwanted(data: bytes, at: int, end: int, needles: tuple[_Needle, ...]) -> bool:
-    """A RIB record where no wanted prefix's leading bytes follow a length byte in its range, as a
-    RIB prefix inside a wanted prefix is written; other record kinds (the PEER_INDEX_TABLE, unknown
-    types) are always decoded."""
-    _, mtype, sub, _ = _HEADER.unpack_from(data, at)
-    if mtype not in _ROUTE_SUBTYPES or sub not in _ROUTE_SUBTYPES[mtype]:
-        return False
+def _no_wanted_bytes(data: bytes, at: int, end: int, needles: tuple[_Needle, ...]) -> bool:
+    """No wanted prefix's leading bytes follow a length byte in its range anywhere in the record, as
+    every NLRI, withdrawn or RIB prefix inside a wanted prefix is written: it cannot be about one."""
     for nd in needles:
         i = data.find(nd.lead, at + 13, end)
         while i >= 0:
