@@ -64,6 +64,28 @@ def _paths(topo: Any, st: Any, seeds: list[Any], monitors: list[int]) -> list[tu
     return out
 
 
+def _split_by_time(mrt: Path, n: int) -> list[str]:
+    """The MRT file as ``n`` files of consecutive time (as a collector writes one per 5 or 15 minutes)."""
+    import struct
+
+    data, at, recs = mrt.read_bytes(), 0, []
+    while at < len(data):
+        end = at + 12 + struct.unpack_from("!I", data, at + 8)[0]
+        recs.append((struct.unpack_from("!I", data, at)[0], data[at:end]))
+        at = end
+    recs.sort(key=lambda r: r[0])  # stable: equal times keep their order
+    first, last = recs[0][0], recs[-1][0] + 1
+    parts: list[list[bytes]] = [[] for _ in range(n)]
+    for ts, rec in recs:
+        parts[(ts - first) * n // (last - first)].append(rec)
+    names = []
+    for i, part in enumerate(parts):
+        name = mrt.with_name(f"{mrt.stem}.{i:03d}.mrt")
+        name.write_bytes(b"".join(part))
+        names.append(str(name))
+    return names
+
+
 def _decode_floor(mrt: Path, held: Any) -> float:
     """mrtparse decoding only the records that end up held: what any reader built on it must pay."""
     import io
@@ -97,6 +119,10 @@ def main() -> None:
     )  # fmt: skip
     ap.add_argument("--lab", nargs="+", metavar="SIZE:SEED", help="run FRR labs instead (root)")
     ap.add_argument("--keep", action="store_true", help="keep the generated configs and path files")
+    ap.add_argument(
+        "--files", type=int, default=0, metavar="N",
+        help="also load the MRT records split by time into N files, in one process and in one per CPU",
+    )  # fmt: skip
     args = ap.parse_args()
     if args.lab:
         bench_lab(args.lab)
@@ -184,6 +210,18 @@ def main() -> None:
     row(f"load {records:,} records, MRT (mrtparse)", f"{t_mrt:.3f} s", f"{len(obs_mrt.held):,} routes held")
     t_warm, _ = timed(lambda: load_observed([str(mrt)], want), runs=3)
     row("load the same MRT again (cached reading)", f"{t_warm:.3f} s")
+    if args.files > 1:
+        from policylint.cpus import default_jobs
+
+        parts = _split_by_time(mrt, args.files)
+        for jobs in sorted({1, default_jobs()}):
+            os.environ["POLICYLINT_CACHE_DIR"] = str(work / f"cache-files-{jobs}")
+            t_parts, obs_parts = timed(lambda: load_observed(parts, want, jobs=jobs))  # noqa: B023
+            same = sorted((p.time, p.monitor, p.path) for p in obs_parts.held)
+            assert same == sorted((p.time, p.monitor, p.path) for p in obs_mrt.held)
+            what = f"the same as {len(parts)} MRT files, {jobs} process" + ("es" if jobs > 1 else "")
+            row(what, f"{t_parts:.3f} s", f"{len(obs_parts.held):,} routes held")
+        os.environ["POLICYLINT_CACHE_DIR"] = str(work / "cache")
     t_floor = _decode_floor(mrt, obs_mrt.held)
     row("mrtparse alone on the held records", f"{t_floor:.3f} s", f"{len(obs_mrt.held):,} records")
     assert [(p.time, p.path) for p in obs.held] == [(p.time, p.path) for p in obs_mrt.held]

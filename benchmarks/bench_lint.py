@@ -94,7 +94,8 @@ def lint_in_process(files: Sequence[Path]) -> LintTimes:
     """Lint ``files`` serially, with workers, and warm from the cache; the findings must agree."""
     from policylint.cache import Cache
     from policylint.checks.registry import CHECKS
-    from policylint.engine import Options, default_jobs, lint_paths
+    from policylint.cpus import default_jobs
+    from policylint.engine import Options, lint_paths
 
     paths = [str(f) for f in files]
     opts = Options()

@@ -19,6 +19,7 @@ from policylint import policyspace
 from policylint.cache import Cache
 from policylint.catalogue import RuleDoc, load_catalogue
 from policylint.checks.base import Check
+from policylint.cpus import default_jobs
 from policylint.findings import Finding, Reported
 from policylint.inventory import apply_file as apply_inventory
 from policylint.loader import Progress, discover, load_bytes, load_path, read_file
@@ -171,13 +172,6 @@ def lint_files(
     for res in files:
         outcome.merge(_lint_file(res, options, checks))
     return _reduce(files, outcome, options, checks)
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager

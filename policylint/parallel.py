@@ -1,4 +1,5 @@
-"""A pool of worker processes for :func:`policylint.engine.lint_paths`.
+"""A pool of worker processes for :func:`policylint.engine.lint_paths` (and for reading several
+files of observed paths, :func:`policylint.whatif.observed.load_observed`).
 
 Workers are forked, so they inherit the loaded rule catalogue, grammar and checks (including
 ones a test swapped in) without pickling them.  Where ``fork`` is not available, or the pool
@@ -36,14 +37,20 @@ def _task(batch: Batch) -> list[object]:
 
 
 def run(
-    found: Batch, work: Callable[[Batch], Iterator[T]], *, jobs: int, progress: Progress | None
+    found: Batch,
+    work: Callable[[Batch], Iterator[T]],
+    *,
+    jobs: int,
+    progress: Progress | None,
+    chunk: int = _CHUNK,
 ) -> list[T] | None:
-    """``work`` over ``found`` in ``jobs`` processes, results in input order; None to fall back."""
+    """``work`` over ``found`` in ``jobs`` processes, ``chunk`` files per task, results in input
+    order; None to fall back."""
     try:
         ctx = multiprocessing.get_context("fork")
     except ValueError:
         return None
-    batches = [found[i : i + _CHUNK] for i in range(0, len(found), _CHUNK)]
+    batches = [found[i : i + chunk] for i in range(0, len(found), chunk)]
     _current[:] = [work]
     out: list[T] = []
     done = 0

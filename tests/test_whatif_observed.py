@@ -550,3 +550,46 @@ def test_mrt_and_text_agree_on_any_day(tmp_path: Path, day: list[tuple[int, int,
     assert from_mrt.skipped_other == from_text.skipped_other
     # a settled MRT record is counted undecoded, so an AS_SET in it counts as a record
     assert from_mrt.records + from_mrt.skipped_as_set == from_text.records + from_text.skipped_as_set
+
+
+def test_several_files_are_read_in_worker_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day of collector files not in the cache is read in worker processes: the same observations
+    as one by one, and the first bad file in the order given is the one reported."""
+    import os
+
+    from policylint.whatif import observed
+
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    files = []
+    for i, r in enumerate(ROUTES):
+        f = tmp_path / f"updates.{i}.mrt"
+        f.write_bytes(
+            update(r, 100 + i) + update(ROUTES[(i + 1) % len(ROUTES)], 200 + i, withdraw=i % 2 == 1)
+        )
+        files.append(str(f))
+    t = tmp_path / "updates.9.txt"
+    t.write_text("BGP4MP|300|A|192.0.2.2|64502|10.99.0.0/23|64502 1299 64500|IGP|192.0.2.2|0|0||NAG||\n")
+    files.append(str(t))
+    serial = load_observed(files, jobs=1)
+    pids = tmp_path / "pids"
+    real = observed.read_file
+
+    def noted(*args: Any) -> Any:
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+
+    monkeypatch.setattr(observed, "read_file", noted)
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache2"))
+    pooled = load_observed(files, jobs=2)
+    assert pooled == serial
+    assert {p.monitor: p.where for p in pooled.held}[64502] == f"{t}:1"  # the latest file's route
+    readers = pids.read_text().split()
+    assert len(readers) == len(files) and str(os.getpid()) not in readers
+    bad1, bad2 = tmp_path / "bad1.txt", tmp_path / "bad2.mrt"
+    bad1.write_text("TABLE_DUMP2|when|B|192.0.2.1|64501|10.99.0.0/23|64501 64500|IGP\n")
+    bad2.write_bytes(update(ROUTES[0], 1)[:-3])
+    for jobs in (1, 2):
+        monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / f"cache-bad{jobs}"))
+        with pytest.raises(ObservationError, match=r"bad1\.txt:1: bad timestamp"):
+            load_observed([files[0], str(bad1), files[1], str(bad2)], jobs=jobs)

@@ -22,7 +22,7 @@ import bz2
 import glob
 import gzip
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from policylint.model import IPNetwork
@@ -66,6 +66,8 @@ class Route:
     def at(self, where: str, time: int) -> ObservedPath:
         return ObservedPath(where, time, self.monitor, self.peer, self.prefix, self.path, self.communities)
 
+
+Decoded = dict[bytes, list[Route | str]]  # MRT BGP4MP messages decoded, by their bytes but the time
 
 AS_SET = "as_set"  # a reader's marker for a record whose AS path has an AS_SET (skipped, counted)
 OTHER = "other"  # a reader's marker for a record about a prefix that is not wanted (skipped, counted)
@@ -254,36 +256,78 @@ def expand(given: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def load_observed(files: Sequence[str], prefixes: Iterable[IPNetwork] | None = None) -> Observations:
+def load_observed(
+    files: Sequence[str], prefixes: Iterable[IPNetwork] | None = None, jobs: int | None = None
+) -> Observations:
     """The routes held at the end of every announcement and withdrawal in ``files``, read in order;
     with ``prefixes``, only records about them or prefixes inside them (others are counted).
 
     A file read before (same bytes, same prefixes, same reader code) comes from the cache of file
-    readings.
+    readings.  Several files not in the cache (a day of collector files) are read in ``jobs``
+    worker processes (default: one per CPU); the first bad file, in the order given, is reported.
     """
     from policylint.whatif import observed_cache
 
     wanted = Wanted(tuple(prefixes)) if prefixes is not None else None
+    kinds = [(name, is_mrt(name)) for name in files]
+    keys = [observed_cache.key(name, mrt, wanted.key if wanted is not None else None) for name, mrt in kinds]
+    cached = [observed_cache.get(key) if key is not None else None for key in keys]
+    fresh = _read_all([k for k, c in zip(kinds, cached, strict=True) if c is None], wanted, jobs)
     day = Day()
-    for name in files:
-        mrt = is_mrt(name)
-        key = observed_cache.key(name, mrt, wanted.key if wanted is not None else None)
-        file = observed_cache.get(key) if key is not None else None
+    for (name, _), key, hit in zip(kinds, keys, cached, strict=True):
+        file = hit
         if file is None:
-            file = read_file(name, mrt, wanted)
+            got = next(fresh)
+            if isinstance(got, ObservationError):
+                raise got
+            file = got
             if key is not None:
                 observed_cache.put(key, file)
         day.merge(name, file)
     return Observations(day.held(), day.records, day.skipped_as_set, tuple(files), day.skipped_other)
 
 
-def read_file(name: str, mrt: bool, wanted: Wanted | None = None) -> FileDay:
-    """One file's reading, without the cache."""
+def _read_all(
+    todo: Sequence[tuple[str, bool]], wanted: Wanted | None, jobs: int | None
+) -> Iterator[FileDay | ObservationError]:
+    """Each file's reading or its error, in order: in worker processes when there are several files
+    and CPUs, else one by one (lazily, so nothing after a bad file is read)."""
+    from policylint.cpus import default_jobs
+
+    jobs = default_jobs() if jobs is None else jobs
+    if len(todo) > 1 and jobs > 1:
+        from policylint import parallel
+
+        def work(batch: Sequence[tuple[str, bool]]) -> Iterator[FileDay | ObservationError]:
+            return _readings(batch, wanted)
+
+        # a few runs of consecutive files per worker: a day's files repeat each other's records
+        chunk = -(-len(todo) // (2 * jobs))
+        got = parallel.run(todo, work, jobs=jobs, progress=None, chunk=chunk)
+        if got is not None:  # None: no fork, or the pool broke; read here instead
+            return iter(got)
+    return _readings(todo, wanted)
+
+
+def _readings(
+    todo: Sequence[tuple[str, bool]], wanted: Wanted | None
+) -> Iterator[FileDay | ObservationError]:
+    memo: Decoded = {}
+    for name, mrt in todo:
+        try:
+            yield read_file(name, mrt, wanted, memo)
+        except ObservationError as exc:
+            yield exc
+            return
+
+
+def read_file(name: str, mrt: bool, wanted: Wanted | None = None, memo: Decoded | None = None) -> FileDay:
+    """One file's reading, without the cache (``memo``: what earlier files of the load decoded)."""
     day = Day()
     if mrt:  # mrtparse is imported only for MRT input
         from policylint.whatif import observed_mrt
 
-        observed_mrt.read(name, day, wanted)
+        observed_mrt.read(name, day, wanted, memo)
     else:
         from policylint.whatif import observed_text
 

@@ -36,6 +36,7 @@ from policylint.whatif.observed import (
     AS_SET,
     OTHER,
     Day,
+    Decoded,
     ObservationError,
     Route,
     Wanted,
@@ -114,6 +115,7 @@ class _Record:
     at: int
     end: int
     n: int  # the first record number carrying it
+    key: bytes = b""  # BGP4MP: its bytes but the timestamp (the key of ``memo``)
     peer: bytes | None = None  # BGP4MP: the peer fields (ASNs, interface, addresses); None: unknown
     cands: tuple[tuple[int, bytes], ...] | None = None  # wanted prefixes it can carry; None: unknown
     got: list[Route | str] | None = None  # decoded; None: not (yet), or settled by later records
@@ -122,7 +124,7 @@ class _Record:
     slotted: list[tuple[Route, int] | str] | None = None
 
 
-def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
+def read(name: str, day: Day, wanted: Wanted | None = None, memo: Decoded | None = None) -> None:
     """Offer every announcement and withdrawal of ``name`` (about the ``wanted`` prefixes) to ``day``,
     in record order.
 
@@ -130,16 +132,19 @@ def read(name: str, day: Day, wanted: Wanted | None = None) -> None:
     decode the BGP4MP route messages latest first (by time, then order), skipping one whose every
     wanted prefix a later record of the same peer settles, since it can never be held; offer the
     records to ``day`` in order, a skipped one counted once per wanted prefix it carries.
+
+    ``memo`` holds BGP4MP messages decoded by earlier files of the same load, by their bytes but the
+    timestamp: a day of 5-minute files repeats each monitor's announcement in file after file.
     """
     data = _data(name)
     needles = _needles(wanted)
-    recs, times, updates = _frame(name, data, needles)
-    _decode_latest(name, data, recs, times, updates)
-    _offer(name, day, wanted, recs, times)
+    recs, times, updates = _frame(name, data, wanted, needles)
+    _decode_latest(name, data, recs, times, updates, wanted, {} if memo is None else memo)
+    _offer(name, day, recs, times)
 
 
 def _frame(
-    name: str, data: bytes, needles: tuple[_Needle, ...] | None
+    name: str, data: bytes, wanted: Wanted | None, needles: tuple[_Needle, ...] | None
 ) -> tuple[list[_Record], list[int], list[int]]:
     """Every record with its timestamp (a record's number is its index plus one), and the indexes
     of the BGP4MP route messages that may be about wanted prefixes (decoded later); repeats share
@@ -166,25 +171,33 @@ def _frame(
             if known is not None:
                 rec = known
             else:
-                rec = seen[key] = _Record(at, end, n)
+                rec = seen[key] = _Record(at, end, n, key)
                 if route:
                     body = at + 12 if mtype == _BGP4MP else at + 16
                     rec.peer = peer = _peer(data, body, end, sub)
                     if needles is not None:  # NLRI are in the BGP message, after the peer fields
                         rec.cands = _candidates(data, body + len(peer or b""), end, needles)
                 else:  # a state change, an ADD-PATH message, ...
-                    rec.got = _decode(data[at:end], f"{name}: record {n}", peers)
+                    rec.got = _decode(data[at:end], f"{name}: record {n}", peers, wanted)
             if rec.got is None and rec.cands != ():
                 updates.append(n - 1)
         else:
-            rec = _Record(at, end, n, got=_decode(data[at:end], f"{name}: record {n}", peers))
+            rec = _Record(at, end, n, got=_decode(data[at:end], f"{name}: record {n}", peers, wanted))
         recs.append(rec)
         times.append(ts)
         at = end
     return recs, times, updates
 
 
-def _decode_latest(name: str, data: bytes, recs: list[_Record], times: list[int], updates: list[int]) -> None:
+def _decode_latest(  # noqa: PLR0917
+    name: str,
+    data: bytes,
+    recs: list[_Record],
+    times: list[int],
+    updates: list[int],
+    wanted: Wanted | None,
+    memo: Decoded,
+) -> None:
     """Decode BGP4MP route messages latest first; leave undecoded one whose every candidate prefix
     its peer's later records settle (an announcement or withdrawal of that prefix is held instead)."""
     if not all(times[a] <= times[b] for a, b in pairwise(updates)):
@@ -200,20 +213,23 @@ def _decode_latest(name: str, data: bytes, recs: list[_Record], times: list[int]
         if peer is not None and cands is not None and all((peer, *c) in settled for c in cands):
             rec.settled_by = [settled[(peer, *c)] for c in cands]
             continue
-        rec.got = got = _decode(data[rec.at : rec.end], f"{name}: record {rec.n}", [])
+        got = memo.get(rec.key)
+        if got is None:
+            got = memo[rec.key] = _decode(data[rec.at : rec.end], f"{name}: record {rec.n}", [], wanted)
+        rec.got = got
         if peer is not None:
             for r in got:
                 if isinstance(r, Route):
                     settled.setdefault((peer, r.prefix.prefixlen, r.prefix.network_address.packed), r)
 
 
-def _offer(name: str, day: Day, wanted: Wanted | None, recs: list[_Record], times: list[int]) -> None:
+def _offer(name: str, day: Day, recs: list[_Record], times: list[int]) -> None:
     records = 0
     for n, (rec, ts) in enumerate(zip(recs, times, strict=True), 1):
         got = rec.slotted
         if got is None:
             if rec.got is not None:
-                got = _slotted(rec.got, day, wanted)
+                got = [(r, day.slot(r)) if isinstance(r, Route) else r for r in rec.got]
             elif rec.settled_by is not None:
                 for route in rec.settled_by:  # its slots appear here first, as if it had been decoded
                     day.slot(route)
@@ -236,15 +252,6 @@ def _offer(name: str, day: Day, wanted: Wanted | None, recs: list[_Record], time
 
 
 _SETTLED = "settled"  # an announcement or withdrawal that a later record of its peer overrides
-
-
-def _slotted(got: list[Route | str], day: Day, wanted: Wanted | None) -> list[tuple[Route, int] | str]:
-    """Routes with their day slot; routes about unwanted prefixes (in a record decoded because it
-    also holds a wanted one, or whose bytes happened to match) become OTHER."""
-    return [
-        ((r, day.slot(r)) if wanted is None or wanted(r.prefix) else OTHER) if isinstance(r, Route) else r
-        for r in got
-    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,7 +329,16 @@ def _peer(data: bytes, body: int, end: int, sub: int) -> bytes | None:
     return data[body:stop] if iplen and stop <= end else None
 
 
-def _decode(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route | str]:
+def _decode(rec: bytes, where: str, peers: list[tuple[str, int]], wanted: Wanted | None) -> list[Route | str]:
+    """The routes of one record; those about unwanted prefixes (in a record decoded because it also
+    holds a wanted one, or whose bytes happened to match) become OTHER."""
+    got = _decoded(rec, where, peers)
+    if wanted is None:
+        return got
+    return [OTHER if isinstance(r, Route) and not wanted(r.prefix) else r for r in got]
+
+
+def _decoded(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route | str]:
     try:
         entry = next(mrtparse.Reader(io.BytesIO(rec)))
     except Exception as exc:  # mrtparse on corrupt data: KeyError, struct.error, EOFError, ...
