@@ -593,3 +593,21 @@ def test_several_files_are_read_in_worker_processes(tmp_path: Path, monkeypatch:
         monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / f"cache-bad{jobs}"))
         with pytest.raises(ObservationError, match=r"bad1\.txt:1: bad timestamp"):
             load_observed([files[0], str(bad1), files[1], str(bad2)], jobs=jobs)
+
+
+def test_a_record_repeated_in_a_later_file_is_decoded_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day of 5-minute files repeats each monitor's announcement file after file: within one load
+    a record's content (all but its timestamp) is handed to mrtparse once."""
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path / "cache"))
+    files = []
+    for i in range(4):
+        f = tmp_path / f"updates.{i}.mrt"
+        f.write_bytes(update(ROUTES[0], 100 * i) + update(ROUTES[1], 100 * i + 1))
+        files.append(str(f))
+    calls = _count_decodes(monkeypatch)
+    obs = load_observed(files, jobs=1)
+    assert len(calls) == 2
+    assert [p.where for p in obs.held] == [f"{files[3]}: record 1", f"{files[3]}: record 2"]
+    assert obs.records == 8
