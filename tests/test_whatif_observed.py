@@ -316,15 +316,23 @@ def test_fuzzed_text_lines_never_crash(tmp_path: Path, line: str, at: int, junk:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.integers(0, 10_000), st.binary(min_size=1, max_size=6))
-def test_fuzzed_mrt_never_crashes(tmp_path: Path, at: int, junk: bytes) -> None:
-    data = bytearray(rib_dump(ROUTES) + update(ROUTES[0], 5) + update(ROUTES[1], 6, withdraw=True))
+@given(st.integers(0, 10_000), st.binary(min_size=1, max_size=6), st.booleans())
+def test_fuzzed_mrt_never_crashes(tmp_path: Path, at: int, junk: bytes, given_prefixes: bool) -> None:
+    """Mutated MRT reads or gives an ObservationError naming the file, with or without the services'
+    prefixes (which make the reader judge records by their bytes and settle updates latest first)."""
+    import ipaddress
+
+    data = bytearray(
+        rib_dump(ROUTES) + update(ROUTES[0], 5) + update(ROUTES[1], 6, withdraw=True)
+        + update(ROUTES[4], 7) + update(ROUTES[3], 8, also=("10.99.0.0/24",)) + update(ROUTES[0], 9)
+    )  # fmt: skip
     pos = at % len(data)
     data[pos : pos + len(junk)] = junk
     f = tmp_path / "fuzz.mrt"
     f.write_bytes(bytes(data))
+    want = [ipaddress.ip_network(p) for p in ("10.99.0.0/23", "2001:db8:53::/48")] if given_prefixes else None
     try:
-        load_observed([str(f)])
+        load_observed([str(f)], want, jobs=1)
     except ObservationError as exc:
         assert str(exc).startswith(str(f))
 
