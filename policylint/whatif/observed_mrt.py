@@ -22,7 +22,6 @@ import bz2
 import gzip
 import io
 import ipaddress
-import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,15 +42,17 @@ from policylint.whatif.observed import (
     collapse,
     parse_asn,
 )
-
-_HEADER = struct.Struct("!IHHI")  # timestamp, type, subtype, length
-_TABLE_DUMP_V2, _BGP4MP, _BGP4MP_ET = 13, 16, 17
-# the record kinds read for routes: RIB entries, BGP4MP(_ET) messages
-_ROUTE_SUBTYPES: dict[int, tuple[int, ...]] = {
-    _TABLE_DUMP_V2: (2, 3, 4, 5),
-    _BGP4MP: (1, 4, 6, 7),
-    _BGP4MP_ET: (1, 4, 6, 7),
-}
+from policylint.whatif.observed_mrt_scan import (
+    BGP4MP,
+    BGP4MP_ET,
+    ROUTE_SUBTYPES,
+    TABLE_DUMP_V2,
+    Needle,
+    candidates,
+    needles,
+    peer_fields,
+    scan,
+)
 
 _AS_SEQUENCE, _AS_SET = 2, 1
 
@@ -137,56 +138,47 @@ def read(name: str, day: Day, wanted: Wanted | None = None, memo: Decoded | None
     timestamp: a day of 5-minute files repeats each monitor's announcement in file after file.
     """
     data = _data(name)
-    needles = _needles(wanted)
-    recs, times, updates = _frame(name, data, wanted, needles)
+    recs, numbers, times, updates, skipped = _frame(name, data, wanted, needles(wanted))
     _decode_latest(name, data, recs, times, updates, wanted, {} if memo is None else memo)
-    _offer(name, day, recs, times)
+    day.skipped_other += skipped
+    _offer(name, day, recs, numbers, times)
 
 
 def _frame(
-    name: str, data: bytes, wanted: Wanted | None, needles: tuple[_Needle, ...] | None
-) -> tuple[list[_Record], list[int], list[int]]:
-    """Every record with its timestamp (a record's number is its index plus one), and the indexes
-    of the BGP4MP route messages that may be about wanted prefixes (decoded later); repeats share
-    one record."""
+    name: str, data: bytes, wanted: Wanted | None, needles: tuple[Needle, ...] | None
+) -> tuple[list[_Record], list[int], list[int], list[int], int]:
+    """The records to read (repeats share one), their numbers and timestamps, the positions of the
+    BGP4MP route messages among them (decoded later), and how many route records were about other
+    prefixes only."""
+    found = scan(data, needles)
     peers: list[tuple[str, int]] = []  # the latest PEER_INDEX_TABLE, which RIB records refer to
     recs: list[_Record] = []
-    times: list[int] = []
     updates: list[int] = []
     seen: dict[bytes, _Record] = {}
-    other = _Record(0, 0, 0, cands=())  # every route record that cannot be about a wanted prefix
-    at, size, n = 0, len(data), 0
-    unpack = _HEADER.unpack_from
-    while at < size:
-        n += 1
-        ts, mtype, sub, length = unpack(data, at) if size - at >= 12 else (0, 0, 0, 0)
-        end = at + 12 + length
-        route = end <= size and sub in _ROUTE_SUBTYPES.get(mtype, ())
-        if route and needles is not None and _no_wanted_bytes(data, at, end, needles):
-            rec = other
-        elif mtype in (_BGP4MP, _BGP4MP_ET) and end <= size:
+    size = len(data)
+    rows = zip(found.numbers, found.starts, found.types, found.subtypes, found.ends, strict=True)
+    for n, at, mtype, sub, end in rows:
+        if mtype in (BGP4MP, BGP4MP_ET) and end <= size:
             # the key is the record but its timestamp (and BGP4MP_ET's microseconds)
-            key = data[at + 4 : end] if mtype == _BGP4MP else data[at + 4 : at + 12] + data[at + 16 : end]
+            key = data[at + 4 : end] if mtype == BGP4MP else data[at + 4 : at + 12] + data[at + 16 : end]
             known = seen.get(key)
             if known is not None:
                 rec = known
             else:
                 rec = seen[key] = _Record(at, end, n, key)
-                if route:
-                    body = at + 12 if mtype == _BGP4MP else at + 16
-                    rec.peer = peer = _peer(data, body, end, sub)
+                if sub in ROUTE_SUBTYPES[mtype]:
+                    body = at + 12 if mtype == BGP4MP else at + 16
+                    rec.peer = peer = peer_fields(data, body, end, sub)
                     if needles is not None:  # NLRI are in the BGP message, after the peer fields
-                        rec.cands = _candidates(data, body + len(peer or b""), end, needles)
+                        rec.cands = candidates(data, body + len(peer or b""), end, needles)
                 else:  # a state change, an ADD-PATH message, ...
                     rec.got = _decode(data[at:end], f"{name}: record {n}", peers, wanted)
             if rec.got is None and rec.cands != ():
-                updates.append(n - 1)
+                updates.append(len(recs))
         else:
             rec = _Record(at, end, n, got=_decode(data[at:end], f"{name}: record {n}", peers, wanted))
         recs.append(rec)
-        times.append(ts)
-        at = end
-    return recs, times, updates
+    return recs, found.numbers, found.times, updates, found.skipped
 
 
 def _decode_latest(  # noqa: PLR0917
@@ -223,9 +215,9 @@ def _decode_latest(  # noqa: PLR0917
                     settled.setdefault((peer, r.prefix.prefixlen, r.prefix.network_address.packed), r)
 
 
-def _offer(name: str, day: Day, recs: list[_Record], times: list[int]) -> None:
+def _offer(name: str, day: Day, recs: list[_Record], numbers: list[int], times: list[int]) -> None:
     records = 0
-    for n, (rec, ts) in enumerate(zip(recs, times, strict=True), 1):
+    for rec, n, ts in zip(recs, numbers, times, strict=True):
         got = rec.slotted
         if got is None:
             if rec.got is not None:
@@ -254,81 +246,6 @@ def _offer(name: str, day: Day, recs: list[_Record], times: list[int]) -> None:
 _SETTLED = "settled"  # an announcement or withdrawal that a later record of its peer overrides
 
 
-@dataclass(frozen=True, slots=True)
-class _Needle:
-    """How a prefix inside a wanted one looks on the wire: a length byte in ``shortest..longest``,
-    then ``lead`` (the wanted prefix's whole leading bytes), then, when its length is not a multiple
-    of eight, a byte whose top ``bits`` bits are ``top``."""
-
-    lead: bytes
-    shortest: int
-    longest: int
-    width: int  # address bytes: 4 or 16
-    bits: int
-    top: int
-
-
-def _needles(wanted: Wanted | None) -> tuple[_Needle, ...] | None:
-    """None when records cannot be judged by their bytes: no prefixes given, or one shorter than /8
-    (no whole byte to look for)."""
-    if wanted is None or any(q.prefixlen < 8 for q in wanted.prefixes):
-        return None
-    out = []
-    for q in wanted.prefixes:
-        packed, full, bits = q.network_address.packed, q.prefixlen // 8, q.prefixlen % 8
-        top = packed[full] >> (8 - bits) if bits else 0
-        out.append(_Needle(packed[:full], q.prefixlen, q.max_prefixlen, len(packed), bits, top))
-    return tuple(out)
-
-
-def _no_wanted_bytes(data: bytes, at: int, end: int, needles: tuple[_Needle, ...]) -> bool:
-    """No wanted prefix's leading bytes follow a length byte in its range anywhere in the record, as
-    every NLRI, withdrawn or RIB prefix inside a wanted prefix is written: it cannot be about one."""
-    for nd in needles:
-        i = data.find(nd.lead, at + 13, end)
-        while i >= 0:
-            if nd.shortest <= data[i - 1] <= nd.longest:
-                return False
-            i = data.find(nd.lead, i + 1, end)
-    return True
-
-
-def _candidates(
-    data: bytes, msg: int, end: int, needles: tuple[_Needle, ...]
-) -> tuple[tuple[int, bytes], ...]:
-    """Every (length, address) that a BGP message (from ``msg`` to ``end``) could carry as an NLRI or
-    withdrawn prefix inside a wanted prefix: each place where a wanted prefix's leading bytes follow
-    a length byte in range, read as such a prefix.  The prefixes it really carries are among them
-    (the others are byte coincidences); empty: it carries none."""
-    out: list[tuple[int, bytes]] = []
-    for nd in needles:
-        i = data.find(nd.lead, msg + 1, end)
-        while i >= 0:
-            length = data[i - 1]
-            size = (length + 7) >> 3
-            if nd.shortest <= length <= nd.longest and i + size <= end:
-                addr = data[i : i + size]
-                if length & 7:
-                    addr = addr[:-1] + bytes([addr[-1] & (0xFF << (8 - (length & 7))) & 0xFF])
-                if not nd.bits or addr[len(nd.lead)] >> (8 - nd.bits) == nd.top:
-                    out.append((length, addr + bytes(nd.width - size)))
-            i = data.find(nd.lead, i + 1, end)
-    return tuple(dict.fromkeys(out)) if len(out) > 1 else tuple(out)
-
-
-def _peer(data: bytes, body: int, end: int, sub: int) -> bytes | None:
-    """A BGP4MP message's peer fields (peer and local ASN, interface, AFI, peer and local address):
-    records with equal fields come from one monitor session.  None when the AFI is unknown."""
-    aslen = 2 if sub in (1, 6) else 4
-    afi_at = body + 2 * aslen + 2
-    if afi_at + 2 > end:
-        return None
-    afi = data[afi_at] << 8 | data[afi_at + 1]
-    iplen = 4 if afi == 1 else 16 if afi == 2 else 0
-    stop = afi_at + 2 + 2 * iplen
-    return data[body:stop] if iplen and stop <= end else None
-
-
 def _decode(rec: bytes, where: str, peers: list[tuple[str, int]], wanted: Wanted | None) -> list[Route | str]:
     """The routes of one record; those about unwanted prefixes (in a record decoded because it also
     holds a wanted one, or whose bytes happened to match) become OTHER."""
@@ -353,10 +270,10 @@ def _decoded(rec: bytes, where: str, peers: list[tuple[str, int]]) -> list[Route
 
 def _entry(d: dict[str, Any], peers: list[tuple[str, int]]) -> list[Route | str]:
     mtype, sub = _key(d["type"]), _key(d["subtype"])
-    if mtype == _TABLE_DUMP_V2 and sub == 1:  # PEER_INDEX_TABLE
+    if mtype == TABLE_DUMP_V2 and sub == 1:  # PEER_INDEX_TABLE
         peers[:] = [(p["peer_ip"], parse_asn(str(p["peer_as"]))) for p in d["peer_entries"]]
         return []
-    if mtype == _TABLE_DUMP_V2 and sub in _ROUTE_SUBTYPES[mtype]:  # RIB_IPV4/IPV6 UNICAST/MULTICAST
+    if mtype == TABLE_DUMP_V2 and sub in ROUTE_SUBTYPES[mtype]:  # RIB_IPV4/IPV6 UNICAST/MULTICAST
         net = _net(d["prefix"], d["length"])  # mrtparse stores the prefix length under "length"
         out: list[Route | str] = []
         for e in d["rib_entries"]:
@@ -367,7 +284,7 @@ def _entry(d: dict[str, Any], peers: list[tuple[str, int]]) -> list[Route | str]
             elif path:
                 out.append(Route(asn, ip, net, path, comms))
         return out
-    if mtype in (_BGP4MP, _BGP4MP_ET) and sub in _ROUTE_SUBTYPES[mtype]:  # BGP4MP_MESSAGE(_AS4)(_LOCAL)
+    if mtype in (BGP4MP, BGP4MP_ET) and sub in ROUTE_SUBTYPES[mtype]:  # BGP4MP_MESSAGE(_AS4)(_LOCAL)
         msg = d["bgp_message"]
         if _key(msg["type"]) != 2:  # not an UPDATE
             return []
