@@ -75,26 +75,13 @@ OTHER = "other"  # a reader's marker for a record about a prefix that is not wan
 
 @dataclass(frozen=True, slots=True)
 class Wanted:
-    """The prefixes whose observations matter (the services'), and every prefix inside them.
-
-    ``needles`` say how such a prefix looks on the wire (an NLRI, a RIB entry's prefix): a length
-    byte from the wanted prefix's length to the family's maximum, then the wanted prefix's whole
-    leading address bytes.  An MRT record where these bytes never follow such a length byte cannot
-    carry a wanted prefix, so it need not be decoded.
-    """
+    """The prefixes whose observations matter (the services'), and every prefix inside them (how
+    they look on the wire: :mod:`policylint.whatif.observed_mrt_scan`)."""
 
     prefixes: tuple[IPNetwork, ...]
 
     def __call__(self, p: IPNetwork) -> bool:
         return any(p.version == q.version and p.subnet_of(q) for q in self.prefixes)  # type: ignore[arg-type]
-
-    @property
-    def needles(self) -> tuple[tuple[bytes, int, int], ...]:
-        """(leading bytes, shortest length, longest length); empty bytes: no byte to look for."""
-        return tuple(
-            (q.network_address.packed[: q.prefixlen // 8], q.prefixlen, q.max_prefixlen)
-            for q in self.prefixes
-        )
 
     def v4(self, text: str) -> bool | None:
         """Whether an ``a.b.c.d/len`` prefix text is wanted, without building a network; None when

@@ -5,9 +5,11 @@ A RIB entry or UPDATE announcement becomes one :class:`Route` per prefix (AS4_PA
 mrtparse cannot decode stops the run with ``file: record N: message`` (exit code 2); record types
 that carry no route (state changes, BGP OPEN/KEEPALIVE) are skipped.
 
-Records are framed here by their 12-byte common header (type, subtype, length) and handed to mrtparse
-one at a time, so that a BGP4MP record whose bytes after the timestamp repeat an earlier record of the
-file (a monitor re-announcing the same route, a flap back to a path seen before) is decoded once.
+Records are framed by their 12-byte common header (type, subtype, length), and those that cannot be
+about a wanted prefix left out, by :mod:`policylint.whatif.observed_mrt_scan`; the rest are handed to
+mrtparse one at a time, so that a BGP4MP record whose bytes after the timestamp repeat an earlier
+record of the file (a monitor re-announcing the same route, a flap back to a path seen before) is
+decoded once.
 
 Given the wanted prefixes, BGP4MP messages are decoded latest first, and one that a later message
 of the same peer session settles for every wanted prefix its bytes can carry (a path explored and
